@@ -1,0 +1,116 @@
+"""kanon's settings: defaults, then an optional ``kanon.toml``, then ``KANON_*`` variables.
+
+Only the shell (``kanon/``) reads settings; it builds components from them
+and passes those down as arguments. Every field reads from the environment
+variable ``KANON_<FIELD>`` (``KANON_DATABASE_URL``, ``KANON_DEVICE``, ...).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+from kanon.errors import SettingsError
+
+DEFAULT_HOME = Path(".kanon")
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="KANON_",
+        toml_file="kanon.toml",
+        extra="forbid",
+        frozen=True,
+    )
+
+    # --- storage -------------------------------------------------------------
+    # SQLite under ./.kanon by default; PostgreSQL in production
+    # (postgresql+psycopg://user@host/db).
+    database_url: str = f"sqlite:///{DEFAULT_HOME}/kanon.db"
+
+    # --- components (registered names) ----------------------------------------
+    detector: str = "minilm-bio.v1"  # falls back to rules.v1 when no trained model is found
+    reasoner: str = "statistical"  # statistical | branch | cot | independent
+    detector_path: Path | None = None  # a trained detector folder; default: the bundled one
+    encoder_path: Path | None = None  # a Hugging Face encoder folder; default: the packaged MiniLM
+    microdata_path: Path | None = None  # census microdata (CSV/Parquet) with weights
+    facts_dir: Path | None = None  # extra curated fact tables (CSV), added to the shipped ones
+
+    # --- language models -------------------------------------------------------
+    llm: str | None = None  # an OpenAI-compatible base URL, a local model folder, or "smollm2"
+    llm_model: str | None = None  # model name sent to an OpenAI-compatible server
+    llm_api_key: SecretStr | None = None
+    llm_concurrency: int = Field(default=8, ge=1, le=1024)  # requests in flight at once
+    llm_samples: int = Field(default=5, ge=1, le=50)  # samples per sub-question
+    llm_timeout_s: float = Field(default=60.0, gt=0)
+    llm_max_retries: int = Field(default=3, ge=0, le=20)
+
+    # --- compute ---------------------------------------------------------------
+    device: str = "auto"  # auto | cpu | cuda | cuda:N
+    seed: int = 0
+    max_text_chars: int = Field(default=20_000, ge=1)  # longer texts are refused, not truncated
+    mc_samples: int = Field(default=4000, ge=100, le=1_000_000)  # Monte Carlo draws for k's interval
+
+    # --- orchestration -----------------------------------------------------------
+    task_runner: Literal["threads", "dask"] = "threads"
+    max_workers: int = Field(default=4, ge=1)
+    schedule_cron: str | None = None  # e.g. "0 * * * *"; takes precedence over the interval
+    schedule_interval_s: int | None = Field(default=3600, ge=60)
+
+    # --- HTTP API ----------------------------------------------------------------
+    api_host: str = "127.0.0.1"
+    api_port: int = Field(default=8765, ge=1, le=65535)
+    api_key: SecretStr | None = None  # required on every route but /health when set
+    api_cors_origins: list[str] = Field(default_factory=list)
+    api_rate_limit_per_minute: int = Field(default=120, ge=1)
+    api_max_body_bytes: int = Field(default=256_000, ge=1024)
+
+    @field_validator("device")
+    @classmethod
+    def _device(cls, v: str) -> str:
+        v = v.strip().lower()
+        if v in ("auto", "cpu", "cuda") or (v.startswith("cuda:") and v[5:].isdigit()):
+            return v
+        raise ValueError("device must be auto, cpu, cuda or cuda:N")
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # Precedence, highest first: explicit arguments, KANON_* variables, kanon.toml.
+        toml_path = os.environ.get("KANON_CONFIG", "kanon.toml")
+        return (
+            init_settings,
+            env_settings,
+            TomlConfigSettingsSource(settings_cls, toml_file=toml_path),
+        )
+
+    @property
+    def home(self) -> Path:
+        return DEFAULT_HOME
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Build settings, turning validation failures into one readable ``SettingsError``."""
+    clean = {k: v for k, v in overrides.items() if v is not None}
+    try:
+        return Settings(**clean)
+    except ValidationError as e:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc']) or 'settings'}: {err['msg']}" for err in e.errors()
+        )
+        raise SettingsError(f"invalid settings: {problems}") from None
