@@ -135,7 +135,7 @@ def validate(network: Network, *, require_estimates: bool = False) -> list[str]:
         ready.sort(key=position.__getitem__)
     if len(order) != len(nodes):
         cycle = _find_cycle(nodes, set(nodes) - set(order))
-        raise CycleError(f"parent links form a cycle: {' -> '.join(cycle)}")
+        raise CycleError(f"parent links form a cycle (child -> parent): {' -> '.join(cycle)}")
 
     for n in network.nodes:
         _check_node_values(n, require_estimates)

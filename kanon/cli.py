@@ -1,0 +1,389 @@
+"""The ``kanon`` command line.
+
+Every command reads settings once (``kanon.toml``, ``KANON_*``, then the
+flags), builds its components and passes them down. User errors print one
+line on stderr and exit 2; they never print a traceback or the user's text.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from kanon.errors import InputError, KanonError
+from kanon.settings import Settings, load_settings
+
+# No network here or in most deployments: keep Prefect and the hub libraries quiet.
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("DO_NOT_TRACK", "1")
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+app = typer.Typer(
+    name="kanon",
+    help=(
+        "How many people in the world match everything a text discloses about its author?\n\n"
+        "kanon finds self-disclosures, builds a Bayesian network of what they reveal, "
+        "estimates each factor from statistics (or a language model), and reports k, "
+        "the population k-anonymity of the author, with an interval and the disclosures "
+        "that drive it."
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+evaluate_app = typer.Typer(help="Measure kanon against gold files (k cases or annotated spans).", no_args_is_help=True)
+app.add_typer(evaluate_app, name="evaluate")
+
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False)
+
+ReasonerOpt = Annotated[Optional[str], typer.Option("--reasoner", help="statistical (default), independent, branch or cot.")]
+DetectorOpt = Annotated[Optional[str], typer.Option("--detector", help="minilm-bio.v1 (default; the trained classifier) or rules.v1.")]
+DeviceOpt = Annotated[Optional[str], typer.Option("--device", help="auto, cpu, cuda or cuda:N.")]
+DbOpt = Annotated[Optional[str], typer.Option("--db", help="Database URL (default: SQLite under ./.kanon).")]
+LlmOpt = Annotated[Optional[str], typer.Option("--llm", help="An OpenAI-compatible base URL, a local model folder, or 'smollm2'.")]
+LlmModelOpt = Annotated[Optional[str], typer.Option("--llm-model", help="Model name sent to an OpenAI-compatible server.")]
+
+
+def _settings(**kw: object) -> Settings:
+    mapping = {"db": "database_url"}
+    return load_settings(**{mapping.get(k, k): v for k, v in kw.items()})
+
+
+def _fail(e: KanonError) -> None:
+    err.print(f"[red]error[/red] ({e.code}): {e.message}", markup=True)
+    raise typer.Exit(2)
+
+
+def _pipeline(settings: Settings, detector: str | None, reasoner: str | None):
+    from kanon.components import build_pipeline
+
+    return build_pipeline(settings, detector=detector, reasoner=reasoner)
+
+
+@app.callback()
+def _root() -> None:
+    """kanon: population k-anonymity for the text you are about to share."""
+
+
+# --- assess ------------------------------------------------------------------------
+
+
+@app.command()
+def assess(
+    text: Annotated[Optional[str], typer.Argument(help="The text to assess. Use --input for a JSONL batch.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object instead of the report.")] = False,
+    input: Annotated[Optional[Path], typer.Option("--input", "-i", help='JSONL file of {"id", "text"} lines.')] = None,
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="JSONL file to write, one line per input line.")] = None,
+    history: Annotated[Optional[Path], typer.Option("--history", help="A posting history (JSONL of {\"text\"} or posts separated by blank lines), assessed as one author.")] = None,
+    reasoner: ReasonerOpt = None,
+    detector: DetectorOpt = None,
+    device: DeviceOpt = None,
+    db: DbOpt = None,
+    llm: LlmOpt = None,
+    llm_model: LlmModelOpt = None,
+) -> None:
+    """Assess one text (or a JSONL batch, or a posting history): disclosures, factors, k and what drives it."""
+    from kanon.records import Post
+    from kanon.report import assessment_to_json
+
+    try:
+        settings = _settings(device=device, db=db, llm=llm, llm_model=llm_model)
+        given = sum(x is not None for x in (text, input, history))
+        if given != 1:
+            raise InputError("give exactly one of TEXT, --input FILE or --history FILE")
+        if input is not None and output is None:
+            raise InputError("--input needs --output FILE")
+        pipe = _pipeline(settings, detector, reasoner)
+        if input is not None:
+            assert output is not None
+            _assess_file(pipe, input, output)
+            return
+        if history is not None:
+            from kanon.inputs import read_history
+
+            texts = read_history(history)
+            posts = [Post(id=f"h{i}", text=t) for i, t in enumerate(texts)]
+            a = pipe.assess_history("history", posts)
+            data = assessment_to_json(None, a)
+            # Span texts come from several posts: give each span its post's text back.
+            by_post = {p.id: p for p in posts}
+            for d, disc in zip(data["disclosures"], a.disclosures):
+                d["post_id"] = disc.post_id
+                d["text"] = disc.text_in(by_post[disc.post_id])
+            if as_json:
+                print(json.dumps(data, ensure_ascii=False))
+            else:
+                _print_report(data)
+            return
+        assert text is not None
+        post = Post(id="text", text=text)
+        result = pipe.assess([post])[0]
+        if isinstance(result, KanonError):
+            raise result
+        data = assessment_to_json(post, result)
+        if as_json:
+            print(json.dumps(data, ensure_ascii=False))
+        else:
+            _print_report(data)
+    except KanonError as e:
+        _fail(e)
+
+
+def _assess_file(pipe, input: Path, output: Path, chunk: int = 16) -> None:
+    from rich.progress import Progress
+
+    from kanon.inputs import read_jsonl
+    from kanon.records import Post
+    from kanon.report import assessment_to_json
+
+    lines = list(read_jsonl(input))
+    n_err = 0
+    output.parent.mkdir(parents=True, exist_ok=True)
+    tmp = output.with_name(output.name + ".part")
+    # Written to a temporary file and renamed: an interrupted run leaves no half file.
+    with tmp.open("w", encoding="utf-8") as fh, Progress(console=err, transient=False) as bar:
+        task = bar.add_task("assessing", total=len(lines))
+        for i in range(0, len(lines), chunk):
+            part = lines[i:i + chunk]
+            posts = [Post(id=f"#{j}", text=ln.text) for j, ln in enumerate(part) if ln.error is None]
+            results = iter(pipe.assess(posts) if posts else [])
+            post_iter = iter(posts)
+            for ln in part:
+                if ln.error is not None:
+                    row = {"id": ln.id, "error": ln.error.to_dict()}
+                else:
+                    post, res = next(post_iter), next(results)
+                    if isinstance(res, KanonError):
+                        row = {"id": ln.id, "error": res.to_dict()}
+                    else:
+                        row = {"id": ln.id, **assessment_to_json(post, res)}
+                n_err += "error" in row
+                fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+            bar.advance(task, len(part))
+    tmp.replace(output)
+    err.print(f"{len(lines)} lines, {len(lines) - n_err} assessed, {n_err} errors -> {output}")
+
+
+def _fmt_k(x: float) -> str:
+    return f"{x:,.0f}" if x >= 10 else f"{x:.2g}"
+
+
+def _print_report(data: dict) -> None:
+    out.rule("[bold]kanon[/bold]")
+    out.print(f"[bold]{data['summary']}[/bold]")
+    r = data["risk"]
+    out.print(f"k = {_fmt_k(data['k'])}  (interval {_fmt_k(data['k_low'])} – {_fmt_k(data['k_high'])}), risk: [bold]{r['level']}[/bold] — {r['meaning']}")
+    if data["floor_applied"]:
+        out.print("[yellow]k is floored at 1: the disclosures together fit fewer than one person, and the author exists.[/yellow]")
+    t = Table(title="Disclosures", show_lines=False)
+    for c in ("#", "label", "text", "score"):
+        t.add_column(c)
+    for d in data["disclosures"]:
+        t.add_row(str(d["id"]), d["label"], d["text"] or "", f"{d['score']:.2f}")
+    out.print(t if data["disclosures"] else "No self-disclosures found.")
+    t = Table(title="Factors (k = base × Π P(factor | parents))")
+    for c in ("node", "question", "value", "interval", "source"):
+        t.add_column(c)
+    for f in data["factors"]:
+        v = f["value"]
+        if v is None:
+            t.add_row(f["node_id"], f["question"], "-", "-", f["source"])
+            continue
+        iv = f"{f['low']:.3g} – {f['high']:.3g}"
+        t.add_row(f["node_id"], f["question"], f"{v:,.0f}" if f["kind"] == "count" else f"{v:.3g}", iv, f["source"])
+    out.print(t)
+    if data["contributions"]:
+        attrs = {a["id"]: a for a in data["attributes"]}
+        t = Table(title="What drives k (leave one out)")
+        for c in ("attribute", "value", "k without it", "narrows the crowd ×"):
+            t.add_column(c)
+        for c in data["contributions"]:
+            a = attrs.get(c["attribute_id"], {})
+            t.add_row(f"{a.get('category', '?')}", str(a.get("value", "")), _fmt_k(c["k_without"]), f"{c['factor']:,.1f}")
+        out.print(t)
+        rk = data["riskiest"]
+        if rk:
+            a = attrs.get(rk["attribute_id"], {})
+            out.print(f"Riskiest disclosure: [bold]{a.get('category')}[/bold] ({a.get('value')}) — without it, k ≈ {_fmt_k(rk['k_without'])}.")
+    for w in data["warnings"]:
+        out.print(f"[yellow]note:[/yellow] {w}")
+
+
+# --- detect ------------------------------------------------------------------------
+
+
+@app.command()
+def detect(
+    input: Annotated[Path, typer.Option("--input", "-i", help='JSONL file of {"id", "text"} lines.')],
+    output: Annotated[Path, typer.Option("--output", "-o", help='JSONL file of {"id", "spans": [...]} lines.')],
+    detector: DetectorOpt = None,
+    device: DeviceOpt = None,
+    batch_size: Annotated[int, typer.Option(help="Posts per detector batch.")] = 64,
+) -> None:
+    """Find self-disclosure spans in each line of a JSONL file."""
+    from rich.progress import Progress
+
+    from kanon.components import build_detector
+    from kanon.inputs import read_jsonl
+    from kanon.records import Post
+    from reasoners.pipeline import check_text
+
+    try:
+        settings = _settings(device=device)
+        det = build_detector(settings, detector)
+        det.load()
+        lines = list(read_jsonl(input))
+        tmp = output.with_name(output.name + ".part")
+        with tmp.open("w", encoding="utf-8") as fh, Progress(console=err) as bar:
+            task = bar.add_task("detecting", total=len(lines))
+            for i in range(0, len(lines), batch_size):
+                part = lines[i:i + batch_size]
+                rows: list[dict] = []
+                posts: list[Post] = []
+                for ln in part:
+                    if ln.error is not None:
+                        rows.append({"id": ln.id, "error": ln.error.to_dict()})
+                        continue
+                    try:
+                        check_text(ln.text, settings.max_text_chars)
+                    except KanonError as e:
+                        rows.append({"id": ln.id, "error": e.to_dict()})
+                        continue
+                    posts.append(Post(id=str(len(rows)), text=ln.text or ""))
+                    rows.append({"id": ln.id, "spans": None})
+                found = det.detect(posts) if posts else []
+                for post, spans in zip(posts, found):
+                    rows[int(post.id)]["spans"] = [
+                        {"start": d.start, "end": d.end, "label": d.label, "text": d.text_in(post), "score": round(d.score, 4)}
+                        for d in spans
+                    ]
+                for row in rows:
+                    fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+                bar.advance(task, len(part))
+        tmp.replace(output)
+    except KanonError as e:
+        _fail(e)
+
+
+# --- evaluate ----------------------------------------------------------------------
+
+
+@evaluate_app.command("k")
+def evaluate_k(
+    gold: Annotated[Path, typer.Option("--gold", help="JSONL of k cases (id, text, k_ref, ...).")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the metrics as JSON.")] = False,
+    reasoner: Annotated[Optional[list[str]], typer.Option("--reasoner", help="One or more reasoners to compare in one run (default: statistical and the independent ablation).")] = None,
+    detector: DetectorOpt = None,
+    device: DeviceOpt = None,
+    llm: LlmOpt = None,
+    llm_model: LlmModelOpt = None,
+) -> None:
+    """Run the pipeline on k cases and print accuracy, log error, Spearman, coverage and understatement."""
+    from kanon.evaluate import evaluate_k_cases
+
+    try:
+        settings = _settings(device=device, llm=llm, llm_model=llm_model)
+        names = reasoner or ["statistical", "independent"]
+        report = evaluate_k_cases(settings, gold, names, detector)
+    except KanonError as e:
+        _fail(e)
+        return
+    if as_json:
+        print(json.dumps(report, ensure_ascii=False))
+        return
+    t = Table(title=f"k on {gold.name}")
+    metrics = ["n", "within_0.5", "within_1.0", "mean_abs_log10_error", "spearman", "interval_coverage", "risk_understatement", "calls_per_text", "tokens_per_text"]
+    t.add_column("metric")
+    for name in report["reasoners"]:
+        t.add_column(name)
+    for m in metrics:
+        t.add_row(m, *[_fmt_metric(report["reasoners"][r]["metrics"].get(m)) for r in report["reasoners"]])
+    out.print(t)
+    for name, rep in report["reasoners"].items():
+        t = Table(title=f"cases — {name}")
+        for c in ("id", "k_ref", "k̂", "interval", "log10 err", "sources"):
+            t.add_column(c)
+        for c in rep["cases"]:
+            if "error" in c:
+                t.add_row(c["id"], _fmt_k(c["k_ref"]), "error", c["error"]["type"], "", "")
+                continue
+            t.add_row(c["id"], _fmt_k(c["k_ref"]), _fmt_k(c["k"]), f"{_fmt_k(c['k_low'])}–{_fmt_k(c['k_high'])}", f"{c['log10_error']:.2f}", ", ".join(c["sources"]))
+        out.print(t)
+
+
+def _fmt_metric(v: object) -> str:
+    if v is None:
+        return "-"
+    if isinstance(v, float):
+        return f"{v:.3f}"
+    return str(v)
+
+
+@evaluate_app.command("detect")
+def evaluate_detect(
+    gold: Annotated[Path, typer.Option("--gold", help="Corpus JSONL with spans (id, text, spans).")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the metrics as JSON.")] = False,
+    detector: Annotated[Optional[list[str]], typer.Option("--detector", help="One or more detectors to compare in one run (default: the configured one and rules.v1).")] = None,
+    device: DeviceOpt = None,
+) -> None:
+    """Exact-span, partial-span and character F1 per label, and the false-positive rate on empty posts."""
+    from kanon.evaluate import evaluate_detectors
+
+    try:
+        settings = _settings(device=device)
+        names = detector or [settings.detector, "rules.v1"]
+        report = evaluate_detectors(settings, gold, names)
+    except KanonError as e:
+        _fail(e)
+        return
+    if as_json:
+        print(json.dumps(report, ensure_ascii=False))
+        return
+    for name, m in report["detectors"].items():
+        t = Table(title=f"{name} on {gold.name} ({m['posts']} posts, {m['posts_per_second']:.0f} posts/s)")
+        for c in ("label", "exact F1", "partial F1", "char F1", "support"):
+            t.add_column(c)
+        t.add_row("[bold]all[/bold]", f"{m['exact']['f1']*100:.1f}", f"{m['partial']['f1']*100:.1f}", f"{m['char']['f1']*100:.1f}", str(m['exact']['support']))
+        for lab, v in sorted(m["partial"]["per_label"].items()):
+            t.add_row(lab, f"{m['exact']['per_label'].get(lab, {}).get('f1', 0)*100:.1f}", f"{v['f1']*100:.1f}", f"{m['char']['per_label'].get(lab, {}).get('f1', 0)*100:.1f}", str(v["support"]))
+        out.print(t)
+        fpr = m["false_positive_rate_on_empty"]
+        out.print(f"false-positive rate on posts that disclose nothing: {'-' if fpr is None else f'{fpr*100:.1f}%'} ({m['empty_posts']} posts)")
+
+
+# --- demo --------------------------------------------------------------------------
+
+
+@app.command()
+def demo(
+    samples: Annotated[Optional[Path], typer.Option(help="JSONL of sample posts (default: the ones shipped in data/samples).")] = None,
+) -> None:
+    """Run the main job on a handful of sample posts with the embedded defaults (SQLite, bundled detector, statistical reasoner)."""
+    from kanon.demo import run_demo
+
+    try:
+        run_demo(_settings(), samples, out, err)
+    except KanonError as e:
+        _fail(e)
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        err.print("interrupted")
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,101 @@
+"""Evaluation runs: the pipeline on gold files, and the metrics of DESIGN.md."""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+from pathlib import Path
+
+from kanon.errors import InputError, KanonError, MalformedInputError
+from kanon.records import Post
+from kanon.settings import Settings
+from reasoners.metrics import KCase, k_metrics, span_metrics
+
+
+def read_k_cases(path: Path) -> list[dict]:
+    if not path.exists():
+        raise InputError(f"gold file not found: {path}")
+    cases = []
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+            float(row["k_ref"]), str(row["text"])
+        except (json.JSONDecodeError, KeyError, TypeError, ValueError):
+            raise MalformedInputError(f"{path.name} line {n}: needs 'id', 'text' and a numeric 'k_ref'") from None
+        cases.append(row)
+    return cases
+
+
+def evaluate_k_cases(settings: Settings, gold: Path, reasoners: list[str], detector: str | None) -> dict:
+    from kanon.components import build_detector, build_pipeline
+
+    cases = read_k_cases(gold)
+    posts = [Post(id=str(c.get("id", i)), text=c["text"]) for i, c in enumerate(cases)]
+    det = build_detector(settings, detector)
+    det.load()
+    disclosures = det.detect(posts)
+    report: dict = {"gold": str(gold), "detector": det.name, "reasoners": {}}
+    for name in reasoners:
+        pipe = build_pipeline(settings, reasoner=name)
+        pipe.detector = det
+        pipe.with_contributions = False
+        t0 = time.perf_counter()
+        results = pipe.assess_detected(posts, disclosures)
+        elapsed = time.perf_counter() - t0
+        rows, kcases = [], []
+        for c, r in zip(cases, results):
+            if isinstance(r, KanonError):
+                rows.append({"id": c.get("id"), "k_ref": c["k_ref"], "error": r.to_dict()})
+                continue
+            kc = KCase(str(c.get("id")), float(c["k_ref"]), r.k, r.k_low, r.k_high)
+            kcases.append(kc)
+            sources = []
+            for n in r.network.nodes if r.network else ():
+                if n.estimate is not None:
+                    sources.append(n.estimate.provenance.component + ("?" if n.estimate.provenance.guess else ""))
+            rows.append({
+                "id": c.get("id"), "k_ref": c["k_ref"], "k": r.k, "k_low": r.k_low, "k_high": r.k_high,
+                "log10_error": kc.log_error, "sources": sources, "difficulty": c.get("difficulty"),
+                "attributes": [a.category for a in r.attributes],
+            })
+        metrics = k_metrics(kcases)
+        metrics["errors"] = sum("error" in r for r in rows)
+        usage = getattr(pipe.reasoner, "usage", None) or {}
+        if usage and cases:
+            metrics["calls_per_text"] = usage.get("calls", 0) / len(cases)
+            metrics["tokens_per_text"] = (usage.get("prompt_tokens", 0) + usage.get("completion_tokens", 0)) / len(cases)
+        metrics["seconds_per_text"] = elapsed / max(1, len(cases))
+        report["reasoners"][name] = {"metrics": metrics, "cases": rows}
+    return report
+
+
+def evaluate_detectors(settings: Settings, gold: Path, names: list[str]) -> dict:
+    from kanon.components import build_detector
+    from reasoners.detector.corpus import CorpusError, read_jsonl
+
+    if not gold.exists():
+        raise InputError(f"gold file not found: {gold}")
+    try:
+        examples = read_jsonl(gold)
+    except CorpusError as e:
+        raise MalformedInputError(str(e)) from None
+    posts = [Post(id=ex.id, text=ex.text) for ex in examples]
+    gold_spans = [[(s.start, s.end, s.label) for s in ex.spans] for ex in examples]
+    report: dict = {"gold": str(gold), "detectors": {}}
+    seen = set()
+    for name in names:
+        det = build_detector(settings, name)
+        if det.name in seen:
+            continue
+        seen.add(det.name)
+        det.load()
+        t0 = time.perf_counter()
+        pred = det.detect(posts)
+        dt = time.perf_counter() - t0
+        m = span_metrics(gold_spans, [[(d.start, d.end, d.label) for d in p] for p in pred])
+        m["posts_per_second"] = len(posts) / dt if dt > 0 else math.inf
+        report["detectors"][det.name] = m
+    return report

@@ -1,0 +1,230 @@
+"""A backend for any OpenAI-compatible chat server (vLLM, SGLang, Ollama, llama.cpp, hosted APIs).
+
+Async underneath: every request of a batch is sent at once, at most
+``concurrency`` in flight. Transient failures (429, 5xx, dropped
+connections, timeouts, unreadable bodies) are retried with exponential
+backoff and jitter, honouring ``Retry-After``; when retries run out a typed
+``BackendError`` is raised. Structured output (``response_format`` with a
+JSON schema) is used while the server accepts it; a server that refuses it
+gets plain requests from then on and the caller's parser validates.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import ipaddress
+import logging
+import random
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlparse
+
+import httpx
+
+from kanon.errors import BackendError, BackendRateLimited, BackendTimeout, BackendUnavailable
+from reasoners.llm.base import Completion, GenerationRequest, Usage
+
+log = logging.getLogger(__name__)
+
+__all__ = ["OpenAIHTTPBackend", "OpenAIConfig", "is_local_url"]
+
+
+@dataclass(frozen=True)
+class OpenAIConfig:
+    base_url: str  # e.g. http://127.0.0.1:8000/v1
+    model: str = "default"  # the model name the server expects
+    api_key: str | None = None
+    concurrency: int = 8  # requests in flight at once
+    timeout_s: float = 60.0  # per HTTP request
+    max_retries: int = 3  # retries after the first try, for transient failures only
+    backoff_s: float = 0.5  # first backoff; doubles each retry, with jitter
+    backoff_max_s: float = 30.0
+    structured: bool = True  # send response_format while the server accepts it
+
+
+def is_local_url(url: str) -> bool:
+    host = (urlparse(url).hostname or "").lower()
+    if host in ("localhost", "") or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _retry_after(value: str | None) -> float | None:
+    """Seconds from a Retry-After header (delta-seconds or an HTTP date)."""
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - time.time())
+
+
+class _Transient(Exception):
+    def __init__(self, error: BackendError, wait: float | None = None) -> None:
+        self.error = error
+        self.wait = wait
+
+
+class OpenAIHTTPBackend:
+    name = "openai"
+
+    def __init__(self, config: OpenAIConfig) -> None:
+        if config.concurrency < 1:
+            raise ValueError("concurrency must be at least 1")
+        self.config = config
+        self.model_id = f"openai:{config.model}"
+        self.usage = Usage()
+        self._structured = config.structured
+        self._announced = False
+        self._url = config.base_url.rstrip("/") + "/chat/completions"
+
+    # --- public, sync ----------------------------------------------------------
+
+    def generate(self, requests: list[GenerationRequest]) -> list[list[Completion]]:
+        """Sync wrapper; safe to call from inside a running event loop (uses a thread)."""
+        if not requests:
+            return []
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            return asyncio.run(self.agenerate(requests))
+        box: dict[str, Any] = {}
+
+        def run() -> None:
+            try:
+                box["ok"] = asyncio.run(self.agenerate(requests))
+            except BaseException as e:  # re-raised in the caller's thread
+                box["err"] = e
+
+        t = threading.Thread(target=run, name="kanon-openai-http")
+        t.start()
+        t.join()
+        if "err" in box:
+            raise box["err"]
+        return box["ok"]
+
+    # --- async -----------------------------------------------------------------
+
+    async def agenerate(self, requests: list[GenerationRequest]) -> list[list[Completion]]:
+        self._announce()
+        sem = asyncio.Semaphore(self.config.concurrency)
+        headers = {"Content-Type": "application/json"}
+        if self.config.api_key:
+            headers["Authorization"] = f"Bearer {self.config.api_key}"
+        timeout = httpx.Timeout(self.config.timeout_s)
+        limits = httpx.Limits(max_connections=self.config.concurrency)
+        async with httpx.AsyncClient(timeout=timeout, headers=headers, limits=limits) as client:
+            return list(await asyncio.gather(*(self._one(client, sem, r) for r in requests)))
+
+    def _announce(self) -> None:
+        if not self._announced and not is_local_url(self.config.base_url):
+            host = urlparse(self.config.base_url).hostname
+            print(f"kanon: text will be sent to a remote language model at {host}", file=sys.stderr)
+        self._announced = True
+
+    async def _one(self, client: httpx.AsyncClient, sem: asyncio.Semaphore,
+                   req: GenerationRequest) -> list[Completion]:
+        out: list[Completion] = []
+        # A server that ignores ``n`` returns fewer choices: ask again for the rest.
+        for _ in range(req.n):
+            missing = req.n - len(out)
+            if missing <= 0:
+                break
+            out.extend(await self._with_retries(client, sem, req, missing))
+        return out[: req.n]
+
+    async def _with_retries(self, client: httpx.AsyncClient, sem: asyncio.Semaphore,
+                            req: GenerationRequest, n: int) -> list[Completion]:
+        attempt = 0
+        while True:
+            try:
+                async with sem:
+                    return await self._post(client, req, n)
+            except _Transient as t:
+                if attempt >= self.config.max_retries:
+                    raise t.error from None
+                delay = min(self.config.backoff_max_s, self.config.backoff_s * 2 ** attempt)
+                delay *= 0.5 + random.random()  # jitter: spread retries of a batch apart
+                if t.wait is not None:
+                    delay = max(delay, t.wait)
+                attempt += 1
+                self.usage.add(retries=1)
+                log.info("backend %s: %s, retry %d in %.2fs", self.name, t.error.code, attempt, delay)
+                await asyncio.sleep(delay)
+
+    def _payload(self, req: GenerationRequest, n: int, structured: bool) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "model": self.config.model,
+            "messages": [{"role": m.role, "content": m.content} for m in req.messages],
+            "n": n,
+            "max_tokens": req.max_tokens,
+            "temperature": req.temperature,
+        }
+        if req.stop:
+            body["stop"] = list(req.stop)
+        if structured and req.json_schema is not None:
+            body["response_format"] = {
+                "type": "json_schema",
+                "json_schema": {"name": req.schema_name, "schema": req.json_schema, "strict": False},
+            }
+        return body
+
+    async def _post(self, client: httpx.AsyncClient, req: GenerationRequest, n: int) -> list[Completion]:
+        structured = self._structured and req.json_schema is not None
+        try:
+            resp = await client.post(self._url, json=self._payload(req, n, structured))
+            if structured and resp.status_code in (400, 422):
+                # The server does not take response_format (or this schema): plain from now on.
+                log.info("backend %s: structured output refused (HTTP %d); using plain requests",
+                         self.name, resp.status_code)
+                self._structured = False
+                resp = await client.post(self._url, json=self._payload(req, n, False))
+        except httpx.TimeoutException:
+            raise _Transient(BackendTimeout(f"no answer from the server within {self.config.timeout_s}s"))
+        except httpx.TransportError as e:
+            raise _Transient(BackendUnavailable(f"connection failed ({type(e).__name__})"))
+
+        status = resp.status_code
+        if status == 429:
+            wait = _retry_after(resp.headers.get("retry-after"))
+            raise _Transient(BackendRateLimited("the server is rate limiting (HTTP 429)", wait), wait)
+        if status >= 500:
+            raise _Transient(BackendUnavailable(f"server error (HTTP {status})"),
+                             _retry_after(resp.headers.get("retry-after")))
+        if status >= 400:
+            raise BackendError(f"the server refused the request (HTTP {status})")
+        try:
+            data = resp.json()
+            choices = data["choices"]
+            completions = [
+                Completion(
+                    text=str(c["message"].get("content") or ""),
+                    finish_reason=c.get("finish_reason"),
+                )
+                for c in choices
+            ]
+        except (ValueError, KeyError, TypeError, AttributeError):
+            raise _Transient(BackendUnavailable("the server's answer is not a chat completion")) from None
+        usage = data.get("usage") or {}
+        p_tok = int(usage.get("prompt_tokens") or 0)
+        c_tok = int(usage.get("completion_tokens") or 0)
+        self.usage.add(calls=1, prompt_tokens=p_tok, completion_tokens=c_tok)
+        if completions:
+            share = c_tok // len(completions)
+            completions = [
+                c.model_copy(update={"prompt_tokens": p_tok if i == 0 else 0, "completion_tokens": share})
+                for i, c in enumerate(completions)
+            ]
+        return completions

@@ -1,0 +1,224 @@
+"""One pass through kanon's stages: detect, profile, decompose, estimate, combine.
+
+The pipeline takes its components as arguments (the shell builds them from
+settings) and works on batches, so that a detector or a model backend sees
+many posts at once. One bad post never sinks the batch: ``assess`` returns a
+``KanonError`` in that post's place.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from dataclasses import dataclass, field
+
+from kanon.errors import EmptyTextError, KanonError, TextTooLongError
+from kanon.records import Assessment, Attribute, Contribution, Disclosure, KInterval, Network, Post
+from reasoners.base import Profiler, Reasoner
+from reasoners.detector.base import Detector
+
+log = logging.getLogger(__name__)
+
+PIPELINE_VERSION = "1"
+
+
+def check_text(text: object, max_chars: int) -> str:
+    """The text of a post, or a typed error that says what is wrong (never the text)."""
+    if not isinstance(text, str):
+        raise EmptyTextError(f"text must be a string, got {type(text).__name__}")
+    if not text.strip():
+        raise EmptyTextError("text is empty or only whitespace")
+    if len(text) > max_chars:
+        raise TextTooLongError(len(text), max_chars)
+    return text
+
+
+@dataclass
+class Pipeline:
+    detector: Detector
+    profiler: Profiler
+    reasoner: Reasoner
+    max_chars: int = 20_000
+    draws: int = 4000  # Monte Carlo draws for k's interval
+    seed: int = 0
+    with_contributions: bool = True
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def versions(self) -> dict[str, str]:
+        return {
+            "pipeline": PIPELINE_VERSION,
+            "detector": self.detector.name,
+            "profiler": self.profiler.name,
+            "reasoner": self.reasoner.name,
+        }
+
+    @property
+    def version(self) -> str:
+        """One string that changes whenever a stored result would."""
+        v = self.versions
+        return f"p{v['pipeline']}/{v['detector']}/{v['profiler']}/{v['reasoner']}"
+
+    def load(self) -> None:
+        self.detector.load()
+
+    def detect(self, posts: list[Post]) -> list[list[Disclosure]]:
+        ok = [p for p in posts if p.text.strip()]
+        found = dict(zip((p.id for p in ok), self.detector.detect(ok))) if ok else {}
+        return [found.get(p.id, []) for p in posts]
+
+    def assess(self, posts: list[Post]) -> list[Assessment | KanonError]:
+        """Assess each post on its own."""
+        out: list[Assessment | KanonError | None] = [None] * len(posts)
+        valid: list[int] = []
+        for i, post in enumerate(posts):
+            try:
+                check_text(post.text, self.max_chars)
+                valid.append(i)
+            except KanonError as e:
+                out[i] = e
+        if valid:
+            vposts = [posts[i] for i in valid]
+            t0 = time.perf_counter()
+            disclosures = self.detector.detect(vposts)
+            self._tick("detect", t0)
+            results = self.assess_detected(vposts, disclosures)
+            for i, r in zip(valid, results):
+                out[i] = r
+        return out  # type: ignore[return-value]
+
+    def assess_detected(
+        self, posts: list[Post], disclosures: list[list[Disclosure]]
+    ) -> list[Assessment | KanonError]:
+        """Profile, reason and combine, given each post's disclosures."""
+        t0 = time.perf_counter()
+        attrs = [self.profiler.profile(p, d) for p, d in zip(posts, disclosures)]
+        self._tick("profile", t0)
+        return self._reason(posts, disclosures, attrs, [[] for _ in posts])
+
+    def assess_history(self, author_id: str, posts: list[Post]) -> Assessment:
+        """One assessment for everything a posting history reveals together."""
+        from reasoners.profile import merge_attributes
+
+        for p in posts:
+            check_text(p.text, self.max_chars)
+        disclosures = self.detector.detect(posts)
+        per_post = [self.profiler.profile(p, d) for p, d in zip(posts, disclosures)]
+        merged, warnings = merge_attributes(per_post)
+        flat: list[Disclosure] = [d for ds in disclosures for d in ds]
+        result = self._reason([Post(id=author_id, text=" ")], [flat], [merged], [warnings])[0]
+        if isinstance(result, KanonError):
+            raise result
+        return result
+
+    # --- internals -------------------------------------------------------------
+
+    def _reason(
+        self,
+        posts: list[Post],
+        disclosures: list[list[Disclosure]],
+        attrs: list[list[Attribute]],
+        warnings: list[list[str]],
+    ) -> list[Assessment | KanonError]:
+        import bayesnet
+
+        t0 = time.perf_counter()
+        out: list[Assessment | KanonError] = []
+        networks: list[Network | KanonError] = []
+        for a in attrs:
+            try:
+                networks.append(self.reasoner.decompose(a))
+            except KanonError as e:
+                networks.append(e)
+        ok = [i for i, n in enumerate(networks) if isinstance(n, Network)]
+        filled = self.reasoner.estimate([networks[i] for i in ok], [attrs[i] for i in ok]) if ok else []
+        for i, net in zip(ok, filled):
+            networks[i] = net
+        self._tick("reason", t0)
+
+        t0 = time.perf_counter()
+        intervals: list[KInterval | KanonError] = []
+        for n in networks:
+            if isinstance(n, KanonError):
+                intervals.append(n)
+                continue
+            try:
+                intervals.append(bayesnet.combine(n, draws=self.draws, seed=self.seed))
+            except KanonError as e:
+                intervals.append(e)
+        self._tick("combine", t0)
+
+        t0 = time.perf_counter()
+        contribs = self._contributions(attrs, intervals) if self.with_contributions else [[] for _ in posts]
+        self._tick("contributions", t0)
+
+        for i, post in enumerate(posts):
+            net, kint = networks[i], intervals[i]
+            if isinstance(net, KanonError):
+                out.append(net)
+                continue
+            if isinstance(kint, KanonError):
+                out.append(kint)
+                continue
+            notes = list(warnings[i])
+            if kint.floor_applied:
+                notes.append("k floored at 1: the disclosures together fit fewer than one person")
+            out.append(
+                Assessment(
+                    post_id=post.id,
+                    k=kint.k,
+                    k_low=kint.k_low,
+                    k_high=kint.k_high,
+                    floor_applied=kint.floor_applied,
+                    disclosures=tuple(disclosures[i]),
+                    attributes=tuple(attrs[i]),
+                    network=net,
+                    contributions=tuple(contribs[i]),
+                    detector=self.detector.name,
+                    reasoner=self.reasoner.name,
+                    versions=self.versions,
+                    warnings=tuple(notes),
+                    usage=dict(getattr(self.reasoner, "usage", {}) or {}),
+                )
+            )
+        return out
+
+    def _contributions(
+        self, attrs: list[list[Attribute]], intervals: list[KInterval | KanonError]
+    ) -> list[list[Contribution]]:
+        """k without each attribute: the network is rebuilt from what remains and re-estimated."""
+        import bayesnet
+
+        jobs: list[tuple[int, Attribute, list[Attribute]]] = []
+        for i, a in enumerate(attrs):
+            if isinstance(intervals[i], KInterval):
+                for attr in a:
+                    jobs.append((i, attr, [x for x in a if x.id != attr.id]))
+        if not jobs:
+            return [[] for _ in attrs]
+        nets = [self.reasoner.decompose(rest) for _, _, rest in jobs]
+        nets = self.reasoner.estimate(nets, [rest for _, _, rest in jobs])
+        out: list[list[Contribution]] = [[] for _ in attrs]
+        for (i, attr, _), net in zip(jobs, nets):
+            base = intervals[i]
+            assert isinstance(base, KInterval)
+            try:
+                k_without = bayesnet.combine(net, draws=self.draws, seed=self.seed).k
+            except KanonError:
+                continue
+            # Removing a fact never makes the crowd smaller; Monte Carlo noise could.
+            k_without = max(k_without, base.k)
+            factor = k_without / base.k if base.k > 0 else math.inf
+            out[i].append(
+                Contribution(
+                    attribute_id=attr.id,
+                    disclosure_ids=attr.disclosure_ids,
+                    k_without=k_without,
+                    factor=factor,
+                )
+            )
+        return out
+
+    def _tick(self, stage: str, t0: float) -> None:
+        self.timings[stage] = self.timings.get(stage, 0.0) + time.perf_counter() - t0

@@ -1,0 +1,1 @@
+"""kanon's store: SQLAlchemy models, engines, migrations and the repository functions."""

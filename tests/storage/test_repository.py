@@ -1,0 +1,189 @@
+from __future__ import annotations
+
+import hashlib
+import threading
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from kanon.errors import BackendTimeout, InputError, StorageError
+from kanon.records import Assessment, Disclosure, Estimate, Network, Node, Post, Provenance
+from storage import repository as repo
+from storage.migrate import current, head
+from storage.models import AssessmentRow, DisclosureRow, FactorRow, PostRow
+
+PROV = Provenance(component="rules.v1", source="rule")
+
+
+def posts(n: int, author: str = "a1") -> list[Post]:
+    return [Post(id=f"p{i:03d}", text=f"I am a {20 + i} year old nurse, post {i}", author=author) for i in range(n)]
+
+
+def assessment(post_id: str, k: float = 1200.0) -> Assessment:
+    base = Node(
+        id="base", role="base", question="How many people live in Leeds?",
+        estimate=Estimate(kind="count", value=800_000, low=700_000, high=900_000,
+                          provenance=Provenance(component="census-tables.v1", source="table")),
+    )
+    nurse = Node(
+        id="occ", parents=("base",), question="What share are nurses?",
+        estimate=Estimate(kind="fraction", value=0.0015, low=0.001, high=0.002,
+                          provenance=Provenance(component="occupations-oews.v1", source="table")),
+    )
+    return Assessment(
+        post_id=post_id, k=k, k_low=k / 2, k_high=k * 2, detector="rules.v1", reasoner="statistical",
+        disclosures=(Disclosure(post_id=post_id, start=0, end=4, label="Age", score=0.9, provenance=PROV),),
+        network=Network(nodes=(base, nurse)), versions={"detector": "rules.v1"}, usage={"calls": 0},
+    )
+
+
+def count(engine, model) -> int:
+    with Session(engine) as s:
+        return s.scalar(select(func.count()).select_from(model))
+
+
+def test_migrations_reach_head(database_url):
+    assert current(database_url) == head() == "0001"
+
+
+def test_add_posts_deduplicates_by_text(engine):
+    first = repo.add_posts(engine, posts(5))
+    assert first.new == [f"p{i:03d}" for i in range(5)] and first.existing == []
+    # the same texts under other ids, and a repeat inside one call
+    again = [Post(id=f"other{i}", text=p.text) for i, p in enumerate(posts(5))]
+    second = repo.add_posts(engine, again + [Post(id="x", text="new text"), Post(id="y", text="new text")])
+    assert second.new == ["x"]
+    assert second.existing == [f"p{i:03d}" for i in range(5)] + ["x"]
+    assert count(engine, PostRow) == 6
+    with Session(engine) as s:
+        row = s.get(PostRow, "x")
+        assert row.content_hash == hashlib.sha256(b"new text").hexdigest()
+        assert "new text" not in repr(row)
+
+
+def test_known_id_with_other_text_is_refused(engine):
+    repo.add_posts(engine, posts(1))
+    with pytest.raises(InputError) as e:
+        repo.add_posts(engine, [Post(id="p000", text="something else entirely")])
+    assert "something else" not in str(e.value)
+
+
+def test_claim_takes_disjoint_batches_and_release_returns_them(engine):
+    repo.add_posts(engine, posts(10))
+    a = repo.claim_pending(engine, 4)
+    b = repo.claim_pending(engine, 4)
+    c = repo.claim_pending(engine, 4)
+    assert len(a.post_ids) == 4 and len(b.post_ids) == 4 and len(c.post_ids) == 2
+    assert not set(a.post_ids) & set(b.post_ids) and not set(b.post_ids) & set(c.post_ids)
+    assert repo.claim_pending(engine, 4).post_ids == []
+    assert repo.release(engine, a) == 4
+    assert repo.claim_pending(engine, 10).post_ids == a.post_ids
+
+
+def test_concurrent_claims_never_overlap(engine):
+    repo.add_posts(engine, posts(60))
+    got: list[list[str]] = []
+    lock = threading.Lock()
+
+    def worker():
+        while True:
+            ids = repo.claim_pending(engine, 7).post_ids
+            if not ids:
+                return
+            with lock:
+                got.append(ids)
+
+    threads = [threading.Thread(target=worker) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    flat = [i for ids in got for i in ids]
+    assert len(flat) == len(set(flat)) == 60
+
+
+def test_expired_lease_is_claimed_again(engine):
+    repo.add_posts(engine, posts(3))
+    dead = repo.claim_pending(engine, 3, lease_s=-1)  # a worker that died: its lease is over
+    again = repo.claim_pending(engine, 3)
+    assert again.post_ids == dead.post_ids
+    # the dead worker's late release does not steal the new claim back
+    assert repo.release(engine, dead) == 0
+    with Session(engine) as s:
+        assert s.get(PostRow, "p000").attempts == 2
+
+
+def test_save_assessment_is_idempotent(engine):
+    repo.add_posts(engine, posts(2))
+    claim = repo.claim_pending(engine, 2)
+    assert repo.save_assessment(engine, "p000", assessment("p000"), "pipe.v1", timings={"assess_s": 0.1})
+    assert not repo.save_assessment(engine, "p000", assessment("p000", k=5.0), "pipe.v1")
+    assert count(engine, AssessmentRow) == 1
+    assert count(engine, FactorRow) == 2
+    assert count(engine, DisclosureRow) == 1
+    # another pipeline version is another result
+    assert repo.save_assessment(engine, "p000", assessment("p000", k=9.0), "pipe.v2")
+    assert count(engine, AssessmentRow) == 2
+    # saving marks the post done: releasing the claim leaves it done
+    repo.release(engine, claim)
+    assert repo.status_counts(engine) == {"done": 1, "pending": 1}
+    (r,) = list(repo.results(engine, pipeline_version="pipe.v1"))
+    assert r.post_id == "p000" and r.assessment.k == 1200.0 and r.assessment.network.base.id == "base"
+
+
+def test_save_assessment_checks_the_post(engine):
+    repo.add_posts(engine, posts(1))
+    with pytest.raises(StorageError):
+        repo.save_assessment(engine, "p000", assessment("other"), "v")
+    with pytest.raises(StorageError):
+        repo.save_assessment(engine, "nope", assessment("nope"), "v")
+
+
+def test_mark_failed_keeps_only_text_free_reasons(engine):
+    repo.add_posts(engine, posts(3))
+    repo.claim_pending(engine, 3)
+    repo.mark_failed(engine, "p000", BackendTimeout("model server did not answer in 60 s"))
+    repo.mark_failed(engine, "p001", ValueError("I am a 20 year old nurse"))  # a library quoting input
+    repo.save_assessment(engine, "p002", assessment("p002"), "v")
+    repo.mark_failed(engine, "p002", BackendTimeout("late"))  # a done post stays done
+    out = {r.post_id: r for r in repo.results(engine, include_failed=True)}
+    assert out["p000"].error == {"type": "backend_timeout", "message": "model server did not answer in 60 s"}
+    assert out["p001"].error == {"type": "ValueError", "message": None}
+    assert out["p002"].status == "done"
+    assert repo.claim_pending(engine, 5).post_ids == []  # failed posts are not retried by themselves
+    assert repo.requeue_failed(engine) == 2
+    assert len(repo.claim_pending(engine, 5).post_ids) == 2
+
+
+def test_forget_author_and_post_delete_everything_derived(engine):
+    repo.add_posts(engine, posts(3, author="alice") + [Post(id="b1", text="bob's post", author="bob")])
+    for pid in ("p000", "p001", "b1"):
+        repo.save_assessment(engine, pid, assessment(pid), "v")
+    assert count(engine, FactorRow) == 6
+    assert repo.forget_author(engine, "alice") == 3
+    assert count(engine, PostRow) == 1
+    assert count(engine, AssessmentRow) == 1 and count(engine, FactorRow) == 2 and count(engine, DisclosureRow) == 1
+    assert repo.forget_post(engine, "b1") is True
+    assert repo.forget_post(engine, "b1") is False
+    for model in (PostRow, AssessmentRow, FactorRow, DisclosureRow):
+        assert count(engine, model) == 0
+    # the text can come back after being forgotten
+    assert repo.add_posts(engine, posts(1, author="alice")).new == ["p000"]
+
+
+def test_estimate_cache(engine):
+    key = hashlib.sha256(b"share of nurses|model|prompt.v1").hexdigest()
+    assert repo.cache_get(engine, key) is None
+    assert repo.cache_put(engine, key, model="m", prompt_version="estimate.v1", value={"value": 0.01})
+    assert not repo.cache_put(engine, key, model="m", prompt_version="estimate.v1", value={"value": 0.5})
+    assert repo.cache_get(engine, key) == {"value": 0.01}
+    with pytest.raises(StorageError):
+        repo.cache_put(engine, "short", model="m", prompt_version="p", value={})
+
+
+def test_runs_are_recorded(engine):
+    run_id = repo.start_run(engine, "assess_batch", "abc")
+    repo.finish_run(engine, run_id, {"done": 3})
+    (r,) = repo.runs(engine, "assess_batch")
+    assert r["counts"] == {"done": 3} and r["finished"] is not None
