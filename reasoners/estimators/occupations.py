@@ -52,7 +52,7 @@ def oews_path() -> Path:
     return path
 
 
-@dataclass
+@dataclass(eq=False)
 class OewsTables:
     """The OEWS database in memory, loaded once on first use."""
 

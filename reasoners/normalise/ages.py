@@ -37,7 +37,7 @@ _TEEN_RE = re.compile(r"\b(teen(?:ager)?s?|adolescent)\b")
 _TURNING_RE = re.compile(r"\b(?:turning|about to turn|almost|nearly)\s+(\d{1,3})\b")
 _BORN_RE = re.compile(r"\bborn\s+in\s+(?:'(\d{2})|(\d{4}))\b|\bborn\s+in\s+the\s+year\s+(\d{4})\b")
 # A tag: a number beside a sex letter, in brackets or not ("28F", "M32", "F/29", "(34m)").
-_TAG_RE = re.compile(r"(?<![\w$])(?:(\d{1,2})\s*/?\s*([fmFM])|([fmFM])\s*/?\s*(\d{1,2}))(?![\w%])")
+_TAG_RE = re.compile(r"(?<![\w$'’])(?:(\d{1,2})\s*/?\s*([fmFM])|([fmFM])\s*/?\s*(\d{1,2}))(?![\w%])")
 _NUMBER_RE = re.compile(r"(?<![\w$.,])(\d{1,3})(?![\w%$.,]|,\d)")
 _WORD_AGE_RE = re.compile(
     rf"\b({'|'.join(_AGE_WORDS)})(?:[\s-]({'|'.join(_UNITS)}))?\b|\b({'|'.join(_TEENS)})\b"
@@ -52,7 +52,8 @@ def parse_age(phrase: str, reference_year: int = DEFAULT_REFERENCE_YEAR) -> tupl
     if m:
         if m.group(1):
             two = int(m.group(1))
-            year = 1900 + two if 1900 + two <= reference_year - 100 + 100 and two > reference_year % 100 else 2000 + two
+            # '92 is 1992 and '05 is 2005 when the reference year is 2024.
+            year = (2000 if two <= reference_year % 100 else 1900) + two
         else:
             year = int(m.group(2) or m.group(3))
         age = reference_year - year
@@ -108,12 +109,12 @@ _TRANS = (
 _FEMALE = (
     "woman", "women", "female", "girl", "gal", "lady", "mom", "mum", "mother", "mama", "wife",
     "daughter", "sister", "aunt", "grandma", "grandmother", "granny", "she", "her", "housewife",
-    "mommy", "mummy", "girlfriend", "fiancee", "widow", "actress", "waitress", "chick", "f",
+    "mommy", "mummy", "girlfriend", "fiancee", "widow", "actress", "waitress", "chick",
 )
 _MALE = (
     "man", "men", "male", "guy", "dude", "boy", "bloke", "lad", "gentleman", "dad", "father",
     "husband", "son", "brother", "uncle", "grandpa", "grandfather", "he", "him", "daddy",
-    "boyfriend", "fiance", "widower", "bro", "m",
+    "boyfriend", "fiance", "widower", "bro",
 )
 _WORD_RE = re.compile(r"[a-z]+(?:-[a-z]+)?")
 
@@ -131,8 +132,8 @@ def parse_sex(phrase: str) -> Sex | None:
         return "female" if (m.group(2) or m.group(3)).lower() == "f" else "male"
     for word in _WORD_RE.findall(text):
         stem = word[:-1] if word.endswith("s") and word[:-1] in _FEMALE + _MALE else word
-        if stem in ("f",) or stem in _FEMALE[:-1]:
+        if stem in _FEMALE:
             return "female"
-        if stem in ("m",) or stem in _MALE[:-1]:
+        if stem in _MALE:
             return "male"
     return None

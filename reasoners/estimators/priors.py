@@ -1,0 +1,66 @@
+"""The last resort: a wide distribution per category, flagged as a guess ("priors.v1").
+
+The point values sit on the low side of what is plausible (DESIGN.md: lean to
+a smaller k when unsure, so that the risk is not understated); the interval
+shows the ignorance. A unique identifier (a contact, a full name flagged
+``unique``) is about one person in the place: 1 / population.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from kanon.records import Estimate, SubQuestion
+from reasoners.estimators.common import categories, is_unique, location_of, make_estimate
+
+NAME = "priors.v1"
+DATASET = "category prior (kanon)"
+
+# category -> (value, low, high). Low-side guesses; see the module docstring.
+PRIORS: dict[str, tuple[float, float, float]] = {
+    "Age": (0.012, 0.003, 0.15),  # one year of age ~1.2%; a decade ~15%
+    "Gender": (0.45, 0.01, 0.55),
+    "Location": (0.001, 1e-6, 0.05),
+    "Occupation": (0.002, 1e-5, 0.05),
+    "Relationship_Status": (0.2, 0.02, 0.6),
+    "Husband_BF": (0.3, 0.05, 0.6),
+    "Wife_GF": (0.3, 0.05, 0.6),
+    "Family": (0.1, 0.005, 0.5),
+    "Pet": (0.1, 0.005, 0.5),
+    "Health": (0.03, 0.0005, 0.3),
+    "Mental_Health": (0.04, 0.002, 0.3),
+    "Sexual_Orientation": (0.03, 0.005, 0.9),
+    "Race_Nationality": (0.05, 0.001, 0.9),
+    "Education": (0.15, 0.01, 0.6),
+    "Finance": (0.05, 0.002, 0.5),
+    "Appearance": (0.05, 0.001, 0.5),
+    "Name": (0.002, 1e-5, 0.03),  # one first name among people of the same sex
+    "Contact": (1e-7, 1e-10, 1e-5),
+}
+COUNT_PRIOR = (50_000.0, 2_000.0, 2_000_000.0)  # an unresolved place: a town, on the small side
+
+
+@dataclass
+class PriorEstimator:
+    name: str = NAME
+
+    def estimate(self, question: SubQuestion) -> Estimate | None:
+        if question.kind == "count":
+            v, lo, hi = COUNT_PRIOR
+            return make_estimate("count", v, lo, hi, component=NAME, source="prior", dataset=DATASET,
+                                 guess=True, note="unresolved place")
+        if not question.target:
+            return None
+        if any(is_unique(a) for a in question.target):
+            loc = location_of(question)
+            pop = loc.facets.get("population") if loc is not None else None
+            n = float(pop) if isinstance(pop, (int, float)) and not isinstance(pop, bool) and pop > 0 else 1e7
+            v = 1.0 / n
+            return make_estimate("fraction", v, v / 10, min(1.0, v * 100), component=NAME, source="prior",
+                                 dataset=DATASET, guess=True, note="unique identifier: about one person")
+        value, low, high = 1.0, 1.0, 1.0
+        for cat in sorted(categories(question.target)):
+            v, lo, hi = PRIORS.get(cat, (0.05, 0.001, 0.5))
+            value, low, high = value * v, low * lo, high * hi
+        return make_estimate("fraction", value, low, high, component=NAME, source="prior", dataset=DATASET,
+                             guess=True, note="category prior")
