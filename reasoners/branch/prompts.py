@@ -20,7 +20,7 @@ import jinja2
 
 from reasoners.llm.base import Message
 
-__all__ = ["Prompt", "load_prompt", "manifest_problems", "PROMPT_DIR"]
+__all__ = ["Prompt", "load_prompt", "manifest_problems", "manifest_text", "current_hashes", "PROMPT_DIR"]
 
 PROMPT_DIR = Path(__file__).with_name("prompts")
 _env = jinja2.Environment(
@@ -93,27 +93,38 @@ def load_prompt(step: str, version: int = 1) -> Prompt:
     return _cache[key]
 
 
-def current_hashes() -> dict[str, str]:
+def current_hashes(folder: Path = PROMPT_DIR) -> dict[str, str]:
     """sha256 of every template in the folder (with its examples), by ``step.vN``."""
     out = {}
-    for tpl in sorted(PROMPT_DIR.glob("*.v*.j2")):
+    for tpl in sorted(folder.glob("*.v*.j2")):
         stem = tpl.name[: -len(".j2")]
         ex = tpl.with_name(stem + ".examples.json")
         out[stem] = _hash_files(*([tpl] + ([ex] if ex.exists() else [])))
     return out
 
 
-def manifest_problems(manifest: Path | None = None) -> list[str]:
+def manifest_text(folder: Path = PROMPT_DIR) -> str:
+    """The manifest for the templates now in ``folder`` (for adding a new version)."""
+    lines = [
+        "# sha256 of each prompt template and its few-shot examples. A changed file needs",
+        "# a new version (<step>.v<N+1>.j2); old versions stay while stored results cite them.",
+        "[prompts]",
+    ]
+    lines += [f'"{k}" = "{v}"' for k, v in current_hashes(folder).items()]
+    return "\n".join(lines) + "\n"
+
+
+def manifest_problems(folder: Path = PROMPT_DIR) -> list[str]:
     """Templates whose hash differs from the manifest, or that it lacks: each needs a new version."""
-    manifest = manifest or PROMPT_DIR / "manifest.toml"
-    recorded = tomllib.loads(manifest.read_text(encoding="utf-8")).get("prompts", {})
+    recorded = tomllib.loads((folder / "manifest.toml").read_text(encoding="utf-8")).get("prompts", {})
+    current = current_hashes(folder)
     problems = []
-    for stem, digest in current_hashes().items():
+    for stem, digest in current.items():
         if stem not in recorded:
             problems.append(f"{stem}: not in manifest.toml")
         elif recorded[stem] != digest:
             problems.append(f"{stem}: changed without a version bump (add {stem.split('.v')[0]}.v<N+1>)")
     for stem in recorded:
-        if stem not in current_hashes():
+        if stem not in current:
             problems.append(f"{stem}: in manifest.toml but its file is gone")
     return problems

@@ -23,7 +23,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
-from kanon.errors import KanonError, ParseError
+from kanon.errors import KanonError
 from kanon.records import Attribute, Estimate, Network, Node, Provenance, SubQuestion
 from reasoners.branch.fallback import COMPONENT, chain_network, default_rule_reasoner, guess_estimate
 from reasoners.branch.runner import Call, StepRunner
@@ -44,6 +44,8 @@ class BranchConfig:
     max_generalise: int = 1  # rounds of generalisation per factor
     temperature: float = 0.7  # sampling temperature for estimates
     use_statistics: bool = True  # ask the estimator chain before the model
+    decompose_max_tokens: int | None = None  # None: the step's default (600)
+    estimate_max_tokens: int | None = None  # None: the step's default (64)
 
 
 def normalise_question(text: str) -> str:
@@ -99,13 +101,16 @@ def _log10(x: float) -> float:
 
 def aggregate(kind: str, samples: list[EstimateOut]) -> tuple[float, float, float, float]:
     """Median in log space, an interval covering the samples and the stated ranges, and the spread."""
-    logs = sorted(_log10(s.value) for s in samples)
+    values = sorted(s.value for s in samples)
+    logs = [_log10(v) for v in values]
     value = 10 ** statistics.median(logs)
+    if len(values) % 2:  # an odd count: the median is a sample itself, exactly
+        value = values[len(values) // 2]
     spread = logs[-1] - logs[0]
     lows = [s.low for s in samples if s.low is not None]
     highs = [s.high for s in samples if s.high is not None]
-    low = min([10 ** logs[0]] + ([10 ** statistics.median(_log10(x) for x in lows)] if lows else []))
-    high = max([10 ** logs[-1]] + ([10 ** statistics.median(_log10(x) for x in highs)] if highs else []))
+    low = min([values[0]] + ([10 ** statistics.median(_log10(x) for x in lows)] if lows else []))
+    high = max([values[-1]] + ([10 ** statistics.median(_log10(x) for x in highs)] if highs else []))
     if kind == "fraction":
         value, low, high = min(value, 1.0), min(low, 1.0), min(high, 1.0)
     else:
@@ -202,7 +207,8 @@ class BranchReasoner:
                 check={"attribute_ids": [a.id for a in attrs]},
             ))
             where.append(i)
-        outcomes = self.runner.run(DECOMPOSE, calls, convert=_to_network)
+        outcomes = self.runner.run(DECOMPOSE, calls, convert=_to_network,
+                                   max_tokens=self.config.decompose_max_tokens)
         for i, out in zip(where, outcomes):
             if out.ok:
                 nets[i] = out.values[0]
@@ -294,7 +300,7 @@ class BranchReasoner:
     def _sampling(self) -> dict[str, Any]:
         c = self.config
         return {"samples": c.samples, "first": c.first_samples, "agree": c.agree_log10,
-                "temperature": c.temperature, "max_tokens": ESTIMATE.max_tokens}
+                "temperature": c.temperature, "max_tokens": c.estimate_max_tokens or ESTIMATE.max_tokens}
 
     def _sample(self, questions: list[tuple[str, str]]) -> dict[tuple[str, str], _Sampled]:
         """Sample every distinct (question, kind): cache, then two batched rounds."""
@@ -314,7 +320,8 @@ class BranchReasoner:
 
         def run(items: list[tuple[str, str]], n: int) -> None:
             calls = [Call(context={"question": q, "kind": k}, check={"kind": k}, n=n) for q, k in items]
-            for item, out in zip(items, self.runner.run(ESTIMATE, calls, temperature=c.temperature)):
+            outs = self.runner.run(ESTIMATE, calls, temperature=c.temperature, max_tokens=c.estimate_max_tokens)
+            for item, out in zip(items, outs):
                 r = results.setdefault(item, _Sampled())
                 r.samples.extend(out.values)
                 if not out.ok and not r.samples:

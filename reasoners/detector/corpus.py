@@ -158,6 +158,51 @@ def read_jsonl(path: Path) -> list[Example]:
     return examples
 
 
+SPLITS = ("train", "dev", "test")
+
+
+def split_of(example_id: str, dev: float = 0.12, test: float = 0.18) -> str:
+    """A stable split from a hash of the id: adding posts never moves old ones."""
+    import hashlib
+
+    h = int(hashlib.sha256(example_id.encode()).hexdigest()[:8], 16) / 0xFFFFFFFF
+    return "test" if h < test else "dev" if h < test + dev else "train"
+
+
+def build(corpus_dir: Path = CORPUS_DIR, generated: int = 900, seed: int = 0) -> dict[str, int]:
+    """Build train/dev/test from the authored batches, plus generated posts (train only).
+
+    The test split holds authored posts only; generated posts never leave train.
+    """
+    from reasoners.detector.generate import generate
+
+    authored: list[Example] = []
+    seen: set[str] = set()
+    for path in sorted((corpus_dir / "authored").glob("*.jsonl")):
+        for ex in read_marked(path):
+            if ex.id in seen:
+                raise CorpusError(f"{path.name}: duplicate id {ex.id}")
+            seen.add(ex.id)
+            authored.append(ex)
+    parts: dict[str, list[Example]] = {s: [] for s in SPLITS}
+    for ex in authored:
+        parts[split_of(ex.id)].append(ex)
+    counts = {}
+    for name, exs in parts.items():
+        _write(corpus_dir / f"{name}.jsonl", exs)
+        counts[name] = len(exs)
+    gen = generate(generated, seed=seed)
+    _write(corpus_dir / "generated.jsonl", gen)
+    counts["generated"] = len(gen)
+    return counts
+
+
+def _write(path: Path, examples: list[Example]) -> None:
+    with path.open("w", encoding="utf-8") as fh:
+        for ex in examples:
+            fh.write(json.dumps(ex.to_json(), ensure_ascii=False) + "\n")
+
+
 def _cmd_check(paths: list[str]) -> int:
     total = spans = 0
     counts: dict[str, int] = {}
@@ -182,10 +227,17 @@ def main(argv: list[str] | None = None) -> int:
     sub = ap.add_subparsers(dest="cmd", required=True)
     c = sub.add_parser("check", help="check authored batch files (inline markup)")
     c.add_argument("paths", nargs="+")
+    b = sub.add_parser("build", help="build train/dev/test (+ generated) from the authored batches")
+    b.add_argument("--generated", type=int, default=900, help="generated posts added to train")
+    b.add_argument("--seed", type=int, default=0)
     args = ap.parse_args(argv)
     try:
         if args.cmd == "check":
             return _cmd_check(args.paths)
+        if args.cmd == "build":
+            counts = build(generated=args.generated, seed=args.seed)
+            print(", ".join(f"{k}: {v}" for k, v in counts.items()))
+            return 0
     except CorpusError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2

@@ -93,7 +93,9 @@ class OccupationIndex:
             status = row.get("status") or "employed"
             self._synonyms[fold(row["phrase"])] = (row["soc"] or None, status)  # type: ignore[assignment]
         self._longest = max(len(k.split()) for k in self._synonyms)
-        for soc, title in self.titles.items():
+        # Detailed occupations first, so that "embalmers" is 39-4011 and not
+        # the broad group 39-4010 whose title also begins with it.
+        for soc, title in sorted(self.titles.items(), key=lambda kv: (kv[0].endswith("0"), kv[0])):
             if soc.endswith("0000"):
                 continue  # major groups are too broad to be a match
             for variant in _title_variants(title):

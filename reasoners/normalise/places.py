@@ -236,11 +236,10 @@ class Gazetteer:
                 continue
             city = max(cities, key=lambda c: c["population"], default=None)
             area = max(areas, key=lambda a: a.population or 0, default=None)
-            if city is not None and (
-                area is None or city["population"] >= _CITY_OVER_DIVISION * (area.population or 0)
+            if area is None or (
+                city is not None and city["population"] >= _CITY_OVER_DIVISION * (area.population or 0)
             ):
                 return self._city_place(city)
-            assert area is not None
             return self._scope_place(area)
         if abbrev:
             return self._scope_place(max((self._admin1[k] for k in abbrev), key=lambda a: a.population or 0))

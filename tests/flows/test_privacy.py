@@ -1,0 +1,69 @@
+"""No text in Prefect: a marker planted in every post must not reach Prefect's database or logs."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from pathlib import Path
+
+import pytest
+from prefect import flow
+
+from conftest import STUB
+from flows.assess import assess_batch, assess_text
+from kanon.records import Post
+from storage import repository as repo
+
+
+@flow(name="control", persist_result=False)
+def control(value: str) -> int:
+    return len(value)
+
+
+def prefect_files(prefect_server) -> list[Path]:
+    db = prefect_server["database_url"].split(":///", 1)[1]
+    files = [Path(db), Path(db + "-wal"), Path(db + "-journal")]
+    home = Path(prefect_server["home"])
+    files += [p for p in home.rglob("*") if p.is_file()]
+    return [p for p in files if p.exists()]
+
+
+def found(marker: str, files: list[Path]) -> list[str]:
+    needle = marker.encode()
+    return [str(p) for p in files if needle in p.read_bytes()]
+
+
+@pytest.mark.slow
+def test_post_text_never_reaches_prefect(prefect_server, database_url, engine, caplog):
+    from prefect.client.orchestration import get_client
+    from prefect.logging.handlers import APILogHandler
+
+    marker = f"MARKER{uuid.uuid4().hex}"
+    posts = [Post(id=f"m{i:02d}", text=f"I'm a {30 + i} year old nurse {marker} from Leeds") for i in range(20)]
+    repo.add_posts(engine, posts)
+    options = {"nonce": marker[-8:], "reject": "m03"}  # one failure too: its reason is stored
+    with caplog.at_level(logging.DEBUG):
+        counts = assess_batch(database_url, batch_size=20, chunk_size=6, pipeline=STUB, options=options)
+        assess_text(database_url, "m00", pipeline=STUB, options=options)
+    assert counts["done"] == 19 and counts["failed"] == 1
+    # A control value passed as a parameter is found: the search looks in the right place.
+    control_marker = f"CONTROL{uuid.uuid4().hex}"
+    control(control_marker)
+    APILogHandler.flush()
+
+    assert marker not in caplog.text
+    with get_client(sync_client=True) as client:
+        runs = client.read_flow_runs()
+        params = " ".join(str(r.parameters) for r in runs)
+        assert control_marker in params
+        assert marker not in params
+        logs = client.read_logs()
+        assert logs, "the runs logged nothing to the server"
+        assert all(marker not in log.message for log in logs)
+        task_runs = client.read_task_runs()
+        assert all(marker not in str(t.task_inputs) for t in task_runs)
+    files = prefect_files(prefect_server)
+    assert found(control_marker, files), "the control marker should be in Prefect's database"
+    assert found(marker, files) == []
+    # ...while the text is in kanon's own store
+    assert repo.load_posts(engine, ["m00"])[0].text.count(marker) == 1

