@@ -32,13 +32,13 @@ MAX_OPTION_CHARS = 200  # options are names and numbers; anything longer is refu
 class Pipeline(Protocol):
     """What the flows run (built by ``kanon.components``)."""
 
-    name: str
     version: str  # the pipeline version results are stored under
     versions: dict[str, str]  # component -> name@version
 
     def detect(self, posts: list[Post]) -> list[list[Disclosure]]: ...
 
     def assess(self, posts: list[Post]) -> list[Assessment | KanonError]: ...
+
 
 
 def check_options(options: dict[str, Any] | None) -> dict[str, OptionValue]:

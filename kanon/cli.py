@@ -361,6 +361,23 @@ def evaluate_detect(
         out.print(f"false-positive rate on posts that disclose nothing: {'-' if fpr is None else f'{fpr*100:.1f}%'} ({m['empty_posts']} posts)")
 
 
+# --- api ---------------------------------------------------------------------------
+
+
+@app.command()
+def api(
+    host: Annotated[Optional[str], typer.Option("--host", help="Address to listen on (default: api_host, 127.0.0.1).")] = None,
+    port: Annotated[Optional[int], typer.Option("--port", help="Port (default: api_port, 8765).")] = None,
+) -> None:
+    """Serve the HTTP API and the rewriting assistant's web page."""
+    from kanon.api.server import run
+
+    try:
+        run(_settings(), host=host, port=port)
+    except KanonError as e:
+        _fail(e)
+
+
 # --- demo --------------------------------------------------------------------------
 
 

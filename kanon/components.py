@@ -55,3 +55,17 @@ def build_pipeline(
         draws=settings.mc_samples,
         seed=settings.seed,
     )
+
+
+def pipeline_from_options(
+    *, detector: str | None = None, reasoner: str | None = None, **overrides: object
+) -> Pipeline:
+    """The pipeline a flow builds in its worker (``flows.pipelines.DEFAULT_FACTORY``).
+
+    Settings come from the worker's environment and ``kanon.toml`` (secrets
+    included); the flow's options, which Prefect stores with the run and so
+    hold only names and numbers, override them.
+    """
+    from kanon.settings import load_settings
+
+    return build_pipeline(load_settings(**overrides), detector=detector, reasoner=reasoner)

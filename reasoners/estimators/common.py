@@ -63,7 +63,7 @@ def country_of(question: SubQuestion) -> str | None:
         c = loc.facets.get("country")
         if isinstance(c, str) and len(c) == 2:
             return c.upper()
-    nat = first(question.given, "Race_Nationality")
+    nat = first(question.given, "Race_Nationality") or first(question.target, "Race_Nationality")
     if loc is None and nat is not None:
         c = nat.facets.get("nationality")
         if isinstance(c, str) and len(c) == 2:

@@ -339,7 +339,11 @@ class FactsEstimator:
             else:
                 value, low, high = f0.value, f0.low, f0.high
                 used_rows = (f0,)
-            spec = len(f0.given) * 10 + rank * 3 + len(f0.target.tests)
+            # More given conditions first, then the question's own country, then
+            # exact tests over prefixes (a SOC code over its group).
+            exact = sum(1 for c in f0.given for t in c.tests if t.op != "prefix")
+            prefix = sum(len(str(t.value)) for c in f0.given for t in c.tests if t.op == "prefix")
+            spec = len(f0.given) * 10 + rank * 3 + len(f0.target.tests) + 0.5 * exact + 0.05 * prefix
             out.append(Match(value, low, high, spec, used_rows, widen, "; ".join(note_parts)))
         return out
 

@@ -28,6 +28,9 @@ databases = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(databases)
 
 STUB = "stub_pipeline:make"
+# The real pipeline: statistical reasoner and rule detector, built by the shell's factory.
+REAL = "kanon.components:pipeline_from_options"
+REAL_OPTIONS = {"detector": "rules.v1", "reasoner": "statistical"}
 
 
 @pytest.fixture(scope="session")

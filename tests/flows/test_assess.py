@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from conftest import STUB
+from conftest import REAL, REAL_OPTIONS, STUB
 from flows.assess import assess_batch, assess_text
 from kanon.records import Post
 from storage import repository as repo
@@ -31,14 +31,17 @@ def opts(**kw):
 @pytest.mark.slow
 def test_batch_stores_one_assessment_per_post_and_rerun_adds_none(prefect_server, database_url, engine):
     fifty(engine)
-    o = opts()
-    counts = assess_batch(database_url, batch_size=50, chunk_size=8, pipeline=STUB, options=o)
+    o = REAL_OPTIONS
+    counts = assess_batch(database_url, batch_size=50, chunk_size=8, pipeline=REAL, options=o)
     assert counts["claimed"] == 50 and counts["done"] == 50 and counts["failed"] == 0
     assert stored(engine) == 50
-    again = assess_batch(database_url, batch_size=50, pipeline=STUB, options=o)
+    again = assess_batch(database_url, batch_size=50, pipeline=REAL, options=o)
     assert again["claimed"] == 0
     assert stored(engine) == 50
     assert repo.status_counts(engine) == {"done": 50}
+    results = list(repo.results(engine))
+    assert all(r.assessment.reasoner.startswith("statistical") and r.assessment.k >= 1 for r in results)
+    assert {r.pipeline_version for r in results} == {"p1/rules.v1/rules-profiler.v1/statistical"}
     (run1, run2) = repo.runs(engine, "assess_batch")
     assert run1["counts"]["done"] == 50 and run2["counts"]["claimed"] == 0
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from prefect import flow
 
-from conftest import STUB
+from conftest import REAL, REAL_OPTIONS, STUB
 from flows.assess import assess_batch, assess_text
 from kanon.records import Post
 from storage import repository as repo
@@ -36,20 +36,25 @@ def found(marker: str, files: list[Path]) -> list[str]:
 @pytest.mark.slow
 def test_post_text_never_reaches_prefect(prefect_server, database_url, engine, caplog):
     from prefect.client.orchestration import get_client
-    from prefect.logging.handlers import APILogHandler
+    from prefect.logging.handlers import APILogWorker
 
     marker = f"MARKER{uuid.uuid4().hex}"
     posts = [Post(id=f"m{i:02d}", text=f"I'm a {30 + i} year old nurse {marker} from Leeds") for i in range(20)]
     repo.add_posts(engine, posts)
-    options = {"nonce": marker[-8:], "reject": "m03"}  # one failure too: its reason is stored
+    repo.add_posts(engine, [Post(id="m99", text=f"{marker} " * 3000)])  # too long: fails with a reason
     with caplog.at_level(logging.DEBUG):
-        counts = assess_batch(database_url, batch_size=20, chunk_size=6, pipeline=STUB, options=options)
-        assess_text(database_url, "m00", pipeline=STUB, options=options)
-    assert counts["done"] == 19 and counts["failed"] == 1
+        counts = assess_batch(database_url, batch_size=30, chunk_size=6, pipeline=REAL, options=REAL_OPTIONS)
+        assess_text(database_url, "m00", pipeline=REAL, options=REAL_OPTIONS)
+        # and the orchestration's own failure paths (a rejected post, retried backend errors)
+        repo.add_posts(engine, [Post(id="s1", text=f"stub {marker}"), Post(id="s2", text=f"stub 2 {marker}")])
+        assess_batch(database_url, batch_size=5, pipeline=STUB, retry_delay_s=0.01,
+                     options={"nonce": marker[-8:], "reject": "s1", "transient": 1})
+    assert counts["done"] == 20 and counts["failed"] == 1
+    assert repo.status_counts(engine) == {"done": 21, "failed": 2}
     # A control value passed as a parameter is found: the search looks in the right place.
     control_marker = f"CONTROL{uuid.uuid4().hex}"
     control(control_marker)
-    APILogHandler.flush()
+    APILogWorker.drain_all(timeout=10)
 
     assert marker not in caplog.text
     with get_client(sync_client=True) as client:

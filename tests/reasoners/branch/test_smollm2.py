@@ -28,7 +28,7 @@ def test_smollm2_two_dev_cases_give_valid_assessments_with_provenance(smollm2):
     cases = [json.loads(line) for line in open(K_DEV, encoding="utf-8")][:2]
     sets = [attributes_of(c) for c in cases]
     config = BranchConfig(samples=2, first_samples=2, max_generalise=0,
-                          decompose_max_tokens=160, estimate_max_tokens=32)
+                          decompose_max_tokens=64, estimate_max_tokens=24)
     r = BranchReasoner(smollm2, config)
     t0 = time.monotonic()
     nets = r.estimate(r.decompose_many(sets), sets)

@@ -1,0 +1,2 @@
+-- Prefect's own database, beside kanon's (docker-compose.yml).
+CREATE DATABASE prefect OWNER kanon;

@@ -1,0 +1,199 @@
+"""The HTTP API and the web page of the rewriting assistant.
+
+``create_app(settings, pipeline=None)`` builds the FastAPI application:
+
+- ``GET /health`` (open), ``GET /`` and ``/static/*`` (the web page, open);
+- ``POST /v1/assess``: the assessment of a text, or of a text with its
+  posting history (a long history answers 202 and a run to poll at
+  ``GET /v1/runs/{run_id}``);
+- ``POST /v1/rewrite``: grounded abstractions of the riskiest (or the
+  chosen) disclosures, each re-scored through the same pipeline;
+- ``GET /openapi.json``.
+
+Every route but the open ones needs ``Authorization: Bearer <KANON_API_KEY>``
+when a key is set. Errors are ``{"error": {"type", "message"}}``.
+"""
+
+from __future__ import annotations
+
+import logging
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import anyio
+from fastapi import Depends, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import FileResponse, JSONResponse
+from fastapi.security import HTTPBearer
+from fastapi.staticfiles import StaticFiles
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from kanon.api.errors import error_response, kanon_error_response, validation_message
+from kanon.api.security import AccessLog, ApiKey, BodyLimit, GuardErrors, RateLimit
+from kanon.api.service import MAX_HISTORY, Assistant
+from kanon.errors import InputError, KanonError
+from kanon.settings import Settings
+
+log = logging.getLogger(__name__)
+
+STATIC = Path(__file__).resolve().parent / "static"
+API_VERSION = "1"
+
+_bearer = HTTPBearer(auto_error=False, description="The API key (KANON_API_KEY), when the server has one.")
+
+
+class AssessRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    text: str = Field(description="The text to assess (the newest post, with a history).")
+    history: list[str] | None = Field(
+        default=None, max_length=MAX_HISTORY - 1,
+        description="Earlier texts by the same author, assessed together with `text`.",
+    )
+    reasoner: str | None = Field(default=None, max_length=64, description="statistical (default), independent, branch or cot.")
+    store: bool = Field(default=False, description="Keep the text and its assessment in kanon's store.")
+
+
+class RewriteRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    text: str
+    span_ids: list[int] | None = Field(
+        default=None, max_length=50, description="Disclosure ids (from /v1/assess); default: the riskiest one."
+    )
+    reasoner: str | None = Field(default=None, max_length=64)
+
+
+class RunAccepted(BaseModel):
+    run_id: str
+    status: str
+    poll_url: str
+
+
+class RunStatus(BaseModel):
+    run_id: str
+    status: str = Field(description="pending, running, done or failed")
+    result: dict[str, Any] | None = None
+    error: dict[str, str] | None = None
+
+
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"description": "Bad JSON, an unknown reasoner or another client mistake"},
+    401: {"description": "Missing or wrong API key"},
+    413: {"description": "Body or text too long"},
+    422: {"description": "Empty text or a field of the wrong type"},
+    429: {"description": "Rate limited; see Retry-After"},
+}
+
+
+def create_app(settings: Settings, pipeline: Any = None, *, assistant: Assistant | None = None) -> FastAPI:
+    """The application. ``pipeline`` (default: built from settings) is the default reasoner's."""
+    helper = assistant or Assistant(settings, pipeline)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        await anyio.to_thread.run_sync(helper.warm_up)
+        yield
+
+    app = FastAPI(
+        title="kanon",
+        version=API_VERSION,
+        description="How many people in the world match everything a text discloses about its author, "
+        "which disclosures drive it, and how to rewrite them.",
+        docs_url=None,  # the interactive docs load scripts from a CDN
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.assistant = helper
+
+    # --- errors --------------------------------------------------------------------------
+
+    @app.exception_handler(KanonError)
+    async def _kanon_error(request: Request, e: KanonError) -> JSONResponse:
+        return kanon_error_response(e)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, e: RequestValidationError) -> JSONResponse:
+        status, type_, message = validation_message(list(e.errors()))
+        return error_response(status, type_, message)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, e: StarletteHTTPException) -> JSONResponse:
+        names = {404: "not_found", 405: "method_not_allowed"}
+        message = e.detail if isinstance(e.detail, str) else "request refused"
+        return error_response(e.status_code, names.get(e.status_code, "http_error"), message, getattr(e, "headers", None))
+
+    # --- routes --------------------------------------------------------------------------
+
+    @app.get("/health", tags=["meta"])
+    def health() -> dict[str, Any]:
+        """Liveness, and the pipeline version answering. No key needed."""
+        return {"status": "ok", "pipeline": helper.version}
+
+    @app.get("/", include_in_schema=False)
+    def page() -> FileResponse:
+        return FileResponse(STATIC / "index.html", headers={"Cache-Control": "no-cache"})
+
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+    @app.post(
+        "/v1/assess", tags=["assess"], responses={**_ERRORS, 202: {"model": RunAccepted, "description": "A long history: poll the run"}},
+        dependencies=[Depends(_bearer)],
+    )
+    def assess(body: AssessRequest) -> JSONResponse:
+        """Disclosures, attributes, the network's factors, k with its interval, the risk level
+        with its thresholds, and risk by disclosure (k without it, and the factor)."""
+        text = _checked(helper, body.text)
+        if body.history:
+            if body.store:
+                raise InputError("store is supported for single texts, not histories")
+            posts = helper.history_posts(text, body.history)
+            if len(posts) > helper.history_sync_max:
+                job = helper.start_history(posts, body.reasoner)
+                url = f"/v1/runs/{job.id}"
+                return JSONResponse(
+                    RunAccepted(run_id=job.id, status=job.status, poll_url=url).model_dump(),
+                    status_code=202, headers={"Location": url},
+                )
+            return JSONResponse(helper.assess_history(posts, body.reasoner))
+        return JSONResponse(helper.assess(text, body.reasoner, store=body.store))
+
+    @app.get("/v1/runs/{run_id}", tags=["assess"], responses=_ERRORS, dependencies=[Depends(_bearer)])
+    def run_status(run_id: str) -> RunStatus:
+        """A background history run: its status, then its result (kept for a while after it ends)."""
+        job = helper.jobs.get(run_id)
+        return RunStatus(run_id=job.id, status=job.status, result=job.result, error=job.error)
+
+    @app.post("/v1/rewrite", tags=["rewrite"], responses=_ERRORS, dependencies=[Depends(_bearer)])
+    def rewrite(body: RewriteRequest) -> JSONResponse:
+        """For each chosen disclosure (default: the riskiest), up to three grounded abstractions
+        and a removal, each with the k of the rewritten text, best first."""
+        text = _checked(helper, body.text)
+        return JSONResponse(helper.rewrite(text, body.span_ids, body.reasoner))
+
+    # --- guards (outermost last) -----------------------------------------------------------
+
+    app.add_middleware(RateLimit, per_minute=settings.api_rate_limit_per_minute)
+    key = settings.api_key.get_secret_value() if settings.api_key else None
+    app.add_middleware(ApiKey, key=key)
+    app.add_middleware(BodyLimit, max_bytes=settings.api_max_body_bytes)
+    if settings.api_cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=list(settings.api_cors_origins),
+            allow_methods=["GET", "POST"],
+            allow_headers=["Authorization", "Content-Type"],
+            max_age=600,
+        )
+    app.add_middleware(AccessLog)
+    app.add_middleware(GuardErrors)
+    return app
+
+
+def _checked(helper: Assistant, text: str) -> str:
+    from reasoners.pipeline import check_text
+
+    return check_text(text, helper.pipeline().max_chars)

@@ -1,0 +1,358 @@
+"""What the API does, apart from HTTP: assess, risk by disclosure, rewrite, history jobs, storage.
+
+``Assistant`` holds the pipelines (one per reasoner, built on first use from
+settings) and runs them under one lock: the stages are not promised to be
+thread-safe, and one text at a time keeps latency predictable. Texts live
+only in memory for the duration of a request, or of a history job until it
+is fetched or expires, unless the caller asked for ``store``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import threading
+import time
+import uuid
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from kanon.api import rewrite
+from kanon.errors import InputError, KanonError
+from kanon.records import Assessment, Post
+from kanon.report import assessment_to_json, describe_k
+from kanon.settings import Settings
+
+log = logging.getLogger(__name__)
+
+# Histories with more texts than this are assessed in the background (202 + a poll URL).
+HISTORY_SYNC_MAX = 5
+MAX_HISTORY = 200  # texts in one history
+JOB_TTL_S = 900  # a finished job (and the texts in its result) is forgotten after this
+MAX_JOBS = 64
+
+WARM_UP_TEXT = "I'm a 34 year old nurse in Leeds and my husband and I have two kids."
+
+
+class RunNotFound(InputError):
+    code = "not_found"
+
+
+class TooManyRuns(InputError):
+    code = "too_many_runs"
+
+
+@dataclass
+class Job:
+    id: str
+    status: str = "pending"  # pending | running | done | failed
+    created: float = field(default_factory=time.monotonic)
+    finished: float | None = None
+    result: dict[str, Any] | None = None
+    error: dict[str, str] | None = None
+
+
+class JobTable:
+    """History jobs in memory: bounded, and forgotten a while after they finish."""
+
+    def __init__(self, ttl_s: float = JOB_TTL_S, max_jobs: int = MAX_JOBS) -> None:
+        self.ttl_s = ttl_s
+        self.max_jobs = max_jobs
+        self._jobs: OrderedDict[str, Job] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def _expire(self) -> None:
+        now = time.monotonic()
+        for jid in [j.id for j in self._jobs.values() if j.finished and now - j.finished > self.ttl_s]:
+            del self._jobs[jid]
+
+    def new(self) -> Job:
+        with self._lock:
+            self._expire()
+            if len(self._jobs) >= self.max_jobs:
+                raise TooManyRuns(f"{len(self._jobs)} history runs are held; try again later")
+            job = Job(id=uuid.uuid4().hex)
+            self._jobs[job.id] = job
+            return job
+
+    def get(self, job_id: str) -> Job:
+        with self._lock:
+            self._expire()
+            job = self._jobs.get(job_id)
+        if job is None:
+            raise RunNotFound("no such run (unknown, or expired)")
+        return job
+
+
+class Assistant:
+    """The API's service object: pipelines by reasoner, a lock, the job table, the store."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        pipeline: Any = None,
+        *,
+        build: Callable[[Settings, str, str | None], Any] | None = None,
+        history_sync_max: int = HISTORY_SYNC_MAX,
+    ) -> None:
+        self.settings = settings
+        self._build = build or _build_pipeline
+        self._pipelines: dict[str, Any] = {}
+        self.default_reasoner = settings.reasoner
+        self.detector: str | None = None  # every pipeline uses the default pipeline's detector
+        if pipeline is not None:
+            self.default_reasoner = pipeline.reasoner.name
+            self.detector = pipeline.detector.name
+            self._pipelines[self.default_reasoner] = pipeline
+        self._lock = threading.RLock()
+        self.jobs = JobTable()
+        self.history_sync_max = history_sync_max
+        self._engine: Any = None
+
+    # --- pipelines --------------------------------------------------------------------
+
+    def pipeline(self, reasoner: str | None = None) -> Any:
+        name = reasoner or self.default_reasoner
+        with self._lock:
+            if name not in self._pipelines:
+                pipe = self._build(self.settings, name, self.detector)
+                if self.detector is None:
+                    self.detector = pipe.detector.name
+                self._pipelines[name] = pipe
+                # an alias ("stat") and the registered name share one pipeline
+                self._pipelines.setdefault(pipe.reasoner.name, pipe)
+            return self._pipelines[name]
+
+    def warm_up(self) -> None:
+        """Load the detector and run one text through, so the first request is not the slow one."""
+        pipe = self.pipeline()
+        with self._lock:
+            pipe.load()
+            pipe.assess([Post(id="warm-up", text=WARM_UP_TEXT)])
+
+    @property
+    def version(self) -> str:
+        return self.pipeline().version
+
+    # --- assess -----------------------------------------------------------------------
+
+    def _assess_one(self, pipe: Any, post: Post) -> Assessment:
+        with self._lock:
+            result = pipe.assess([post])[0]
+        if isinstance(result, KanonError):
+            raise result
+        return result
+
+    def assess(self, text: str, reasoner: str | None = None, store: bool = False) -> dict[str, Any]:
+        pipe = self.pipeline(reasoner)
+        post = Post(id=_stored_id(text) if store else "text", text=text)
+        a = self._assess_one(pipe, post)
+        data = assessment_to_json(post, a)
+        data["disclosure_risk"] = self.disclosure_risk(pipe, post, a)
+        if store:
+            data["stored"] = {"post_id": self._store(pipe, post, a)}
+        return data
+
+    def disclosure_risk(self, pipe: Any, post: Post | None, a: Assessment) -> list[dict[str, Any]]:
+        """For each disclosure: k without it and the factor by which it narrows the crowd.
+
+        A disclosure that yields one attribute takes that attribute's leave-one-out
+        contribution; one that yields several ("[28F]": an age and a gender) is
+        re-assessed without the whole span, when the text is at hand.
+        """
+        by_disclosure: dict[int, list[Any]] = {i: [] for i in range(len(a.disclosures))}
+        attrs_of: dict[int, int] = {i: 0 for i in range(len(a.disclosures))}
+        for at in a.attributes:
+            for i in at.disclosure_ids:
+                if i in attrs_of:
+                    attrs_of[i] += 1
+        for c in a.contributions:
+            for i in c.disclosure_ids:
+                if i in by_disclosure:
+                    by_disclosure[i].append(c)
+        k_without: dict[int, float] = {}
+        redo = [i for i, n in attrs_of.items() if n > 1]
+        if redo and post is not None:
+            scorer = dataclasses.replace(pipe, with_contributions=False, timings={})
+            rest = [[d for j, d in enumerate(a.disclosures) if j != i] for i in redo]
+            with self._lock:
+                results = scorer.assess_detected([post] * len(redo), rest)
+            for i, r in zip(redo, results):
+                if isinstance(r, Assessment):
+                    k_without[i] = max(r.k, a.k)
+        out = []
+        for i, d in enumerate(a.disclosures):
+            if i in k_without:
+                kw = k_without[i]
+            elif by_disclosure[i]:
+                kw = max(c.k_without for c in by_disclosure[i])
+            else:
+                kw = a.k  # nothing profiled from it: it does not narrow the crowd
+            out.append(
+                {
+                    "disclosure_id": i,
+                    "label": d.label,
+                    "k_without": kw,
+                    "factor": kw / a.k if a.k > 0 else 1.0,
+                    "attribute_ids": [at.id for at in a.attributes if i in at.disclosure_ids],
+                }
+            )
+        out.sort(key=lambda r: -r["factor"])
+        return out
+
+    # --- history ----------------------------------------------------------------------
+
+    def history_posts(self, text: str, history: list[str]) -> list[Post]:
+        if len(history) + 1 > MAX_HISTORY:
+            raise InputError(f"a history holds at most {MAX_HISTORY} texts, got {len(history) + 1}")
+        from reasoners.pipeline import check_text
+
+        pipe = self.pipeline()
+        texts = [*history, text]
+        for t in texts:
+            check_text(t, pipe.max_chars)
+        return [Post(id=f"h{i}", text=t) for i, t in enumerate(texts)]
+
+    def assess_history(self, posts: list[Post], reasoner: str | None = None) -> dict[str, Any]:
+        pipe = self.pipeline(reasoner)
+        with self._lock:
+            a = pipe.assess_history("history", posts)
+        data = assessment_to_json(None, a)
+        by_post = {p.id: p for p in posts}
+        for d, disc in zip(data["disclosures"], a.disclosures):
+            d["post_id"] = disc.post_id
+            d["text"] = disc.text_in(by_post[disc.post_id]) if disc.post_id in by_post else None
+        data["disclosure_risk"] = self.disclosure_risk(pipe, None, a)
+        return data
+
+    def start_history(self, posts: list[Post], reasoner: str | None = None) -> Job:
+        """Assess a long history in a background thread; the caller polls the job."""
+        self.pipeline(reasoner)  # an unknown reasoner fails now, as a 400, not later
+        job = self.jobs.new()
+
+        def work() -> None:
+            job.status = "running"
+            t0 = time.perf_counter()
+            try:
+                job.result = self.assess_history(posts, reasoner)
+                job.status = "done"
+            except KanonError as e:
+                job.error = e.to_dict()
+                job.status = "failed"
+            except Exception as e:  # a defect: say so without details
+                job.error = {"type": "internal_error", "message": "the run failed"}
+                job.status = "failed"
+                log.error("history run %s raised %s", job.id, type(e).__name__)
+            job.finished = time.monotonic()
+            log.info("history run %s: %s, %d texts, %.2fs", job.id, job.status, len(posts), time.perf_counter() - t0)
+
+        threading.Thread(target=work, name=f"kanon-history-{job.id[:8]}", daemon=True).start()
+        return job
+
+    # --- rewrite ----------------------------------------------------------------------
+
+    def rewrite(self, text: str, span_ids: list[int] | None, reasoner: str | None = None) -> dict[str, Any]:
+        pipe = self.pipeline(reasoner)
+        post = Post(id="text", text=text)
+        a = self._assess_one(pipe, post)
+        risk = self.disclosure_risk(pipe, post, a)
+        n = len(a.disclosures)
+        if span_ids:
+            bad = [i for i in span_ids if not 0 <= i < n]
+            if bad:
+                raise InputError(f"span ids {bad} are not disclosures of this text (it has {n})")
+            chosen = list(dict.fromkeys(span_ids))
+        else:
+            chosen = [risk[0]["disclosure_id"]] if risk else []
+        jobs: list[tuple[int, rewrite.Candidate, str]] = []
+        for i in chosen:
+            d = a.disclosures[i]
+            attrs = [at for at in a.attributes if i in at.disclosure_ids]
+            for c in rewrite.suggest(text, d, attrs):
+                jobs.append((i, c, rewrite.apply(text, d.start, d.end, c.replacement)))
+        scored = self._score([t for _, _, t in jobs], pipe)
+        by_span: dict[int, list[dict[str, Any]]] = {i: [] for i in chosen}
+        for (i, c, new_text), s in zip(jobs, scored):
+            if s is None:
+                continue
+            by_span[i].append(
+                {
+                    "kind": c.kind,
+                    "replacement": c.replacement,
+                    "description": c.description,
+                    "generaliser": c.generaliser,
+                    "source": c.source,
+                    "text": new_text,
+                    "k": s.k,
+                    "k_low": s.k_low,
+                    "k_high": s.k_high,
+                    "k_gain": s.k / a.k if a.k > 0 else None,
+                    "summary": describe_k(s.k, s.k_low, s.k_high),
+                }
+            )
+        risk_of = {r["disclosure_id"]: r for r in risk}
+        rewrites = []
+        for i in chosen:
+            d = a.disclosures[i]
+            alts = sorted(by_span[i], key=lambda x: -x["k"])
+            rewrites.append(
+                {
+                    "disclosure_id": i,
+                    "label": d.label,
+                    "start": d.start,
+                    "end": d.end,
+                    "text": text[d.start:d.end],
+                    "factor": risk_of[i]["factor"],
+                    "alternatives": alts,
+                }
+            )
+        return {
+            "k": a.k,
+            "k_low": a.k_low,
+            "k_high": a.k_high,
+            "summary": describe_k(a.k, a.k_low, a.k_high),
+            "llm": False,
+            "rewrites": rewrites,
+            "reasoner": a.reasoner,
+            "detector": a.detector,
+        }
+
+    def _score(self, texts: list[str], pipe: Any) -> list[Assessment | None]:
+        """k of each rewritten text, through the same pipeline (no leave-one-out needed)."""
+        if not texts:
+            return []
+        scorer = dataclasses.replace(pipe, with_contributions=False, timings={})
+        posts = [Post(id=f"r{i}", text=t if t.strip() else ".") for i, t in enumerate(texts)]
+        with self._lock:
+            results = scorer.assess(posts)
+        return [r if isinstance(r, Assessment) else None for r in results]
+
+    # --- store ------------------------------------------------------------------------
+
+    def _store(self, pipe: Any, post: Post, a: Assessment) -> str:
+        from storage import repository as repo
+        from storage.engine import create_engine
+        from storage.migrate import upgrade
+
+        with self._lock:
+            if self._engine is None:
+                upgrade(self.settings.database_url)
+                self._engine = create_engine(self.settings.database_url)
+            added = repo.add_posts(self._engine, [Post(id=post.id, text=post.text, source="api")])
+            if added.existing and added.existing[0] != post.id:
+                return added.existing[0]  # the same text, stored earlier under another id
+            repo.save_assessment(self._engine, post.id, a, pipe.version)
+        return post.id
+
+
+def _stored_id(text: str) -> str:
+    from storage.repository import post_id_for
+
+    return post_id_for(text)
+
+
+def _build_pipeline(settings: Settings, reasoner: str, detector: str | None) -> Any:
+    from kanon.components import build_pipeline
+
+    return build_pipeline(settings, detector=detector, reasoner=reasoner)

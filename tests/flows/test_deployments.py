@@ -1,0 +1,119 @@
+"""Deployments under a real Prefect server (``prefect server start``, its own PREFECT_HOME):
+the schedule creates runs, and a REST trigger of ``assess_text`` stores an assessment."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import httpx
+import pytest
+
+from conftest import STUB
+from flows.deployments import BATCH, TEXT, build_deployments
+from kanon.errors import InputError
+from kanon.records import Post
+from storage import repository as repo
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def prefect_api(tmp_path_factory):
+    home = tmp_path_factory.mktemp("prefect-home")
+    port = _free_port()
+    env = {
+        **os.environ,
+        "PREFECT_HOME": str(home),
+        "PREFECT_API_DATABASE_CONNECTION_URL": f"sqlite+aiosqlite:///{home}/prefect.db",
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+        "DO_NOT_TRACK": "1",
+        "PREFECT_UI_ENABLED": "false",
+        "PREFECT_SERVER_SERVICES_SCHEDULER_LOOP_SECONDS": "1",
+    }
+    env.pop("PREFECT_API_URL", None)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port", str(port)],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=home,
+    )
+    api = f"http://127.0.0.1:{port}/api"
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                if httpx.get(f"{api}/health", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                pytest.fail("prefect server did not start")
+            time.sleep(0.5)
+        yield api
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def test_deployments_refuse_a_password_and_unknown_runner():
+    with pytest.raises(InputError):
+        build_deployments("postgresql+psycopg://u:pw@h/db")
+    with pytest.raises(InputError):
+        build_deployments("sqlite:///x.db", task_runner="ray")
+
+
+@pytest.mark.slow
+def test_schedule_creates_runs_and_rest_trigger_assesses(prefect_api, tmp_path):
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import DeploymentFilter, DeploymentFilterId
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+    from storage.migrate import upgrade
+    from flows.common import engine_for
+
+    database_url = f"sqlite:///{tmp_path / 'kanon.db'}"
+    upgrade(database_url)
+    engine = engine_for(database_url)
+    repo.add_posts(engine, [Post(id="r1", text="I'm 41M, a firefighter in Hull")])
+
+    with temporary_settings({PREFECT_API_URL: prefect_api}):
+        deployments = build_deployments(database_url, pipeline=STUB, options={"nonce": uuid.uuid4().hex},
+                                        interval_s=60)
+        ids = {d.name: d.apply() for d in deployments}
+        with get_client(sync_client=True) as client:
+            deadline = time.monotonic() + 30
+            scheduled = []
+            while not scheduled and time.monotonic() < deadline:
+                scheduled = client.read_flow_runs(
+                    deployment_filter=DeploymentFilter(id=DeploymentFilterId(any_=[ids[BATCH]])))
+                time.sleep(0.5)
+            assert scheduled, "the scheduler created no runs for the batch deployment"
+            assert all(r.state.is_scheduled() for r in scheduled)
+            assert all(r.parameters["database_url"] == database_url for r in scheduled)
+
+    # A REST trigger, as a client of the API would send it: ids only.
+    resp = httpx.post(f"{prefect_api}/deployments/{ids[TEXT]}/create_flow_run",
+                      json={"parameters": {"post_id": "r1"}}, timeout=10)
+    assert resp.status_code == 201, resp.text
+    run_id = resp.json()["id"]
+    # Execute the run as a worker would (the deployment's entrypoint, in a subprocess).
+    env = {**os.environ, "PREFECT_API_URL": prefect_api, "PREFECT__FLOW_RUN_ID": run_id,
+           "PYTHONPATH": os.pathsep.join([str(ROOT), str(Path(__file__).parent)])}
+    done = subprocess.run([sys.executable, "-m", "prefect.engine"], env=env, cwd=ROOT,
+                          capture_output=True, timeout=120)
+    assert done.returncode == 0, done.stderr.decode()[-2000:]
+    state = httpx.get(f"{prefect_api}/flow_runs/{run_id}", timeout=10).json()["state"]["type"]
+    assert state == "COMPLETED"
+    assert [r.post_id for r in repo.results(engine)] == ["r1"]

@@ -1,0 +1,147 @@
+import math
+
+import pandas as pd
+import pytest
+
+from kanon.records import Attribute, SubQuestion
+from reasoners.estimators import (
+    CensusEstimator, EstimatorChain, FactsEstimator, MicrodataEstimator, OccupationEstimator, PriorEstimator,
+)
+from reasoners.estimators.common import data_path
+from reasoners.estimators.microdata import kish_n, wilson
+
+
+def A(i, cat, value="x", **facets):
+    return Attribute(id=i, category=cat, value=value, facets=facets)
+
+
+GERMANY = A("l", "Location", place="Germany", country="DE", level="country")
+OHIO = A("l", "Location", place="Ohio", country="US", level="admin1", admin1="OH")
+US = A("l", "Location", place="US", country="US", level="country")
+RN = A("o", "Occupation", occupation="registered nurse", soc="29-1141", status="employed")
+MALE = A("g", "Gender", sex="male")
+FEMALE = A("g", "Gender", sex="female")
+
+
+def Q(kind, target, given=()):
+    return SubQuestion(node_id="n", kind=kind, target=tuple(target), given=tuple(given), text="q")
+
+
+@pytest.fixture(scope="module")
+def census():
+    return CensusEstimator()
+
+
+def test_population_of_germany(census):
+    est = census.estimate(Q("count", [GERMANY]))
+    assert 80e6 < est.value < 88e6
+    assert est.low <= est.value <= est.high
+    assert est.provenance.component == "census-tables.v1" and est.provenance.source == "table"
+
+
+def test_world_population_without_a_place(census):
+    est = census.estimate(Q("count", []))
+    assert 7.9e9 < est.value < 8.3e9
+
+
+def test_sex_share_is_about_half(census):
+    est = census.estimate(Q("fraction", [FEMALE], [GERMANY]))
+    assert 0.48 < est.value < 0.53
+
+
+def test_single_year_of_age_is_a_fifth_of_its_band_roughly(census):
+    one = census.estimate(Q("fraction", [A("a", "Age", age_low=50, age_high=50)], [GERMANY, MALE]))
+    band = census.estimate(Q("fraction", [A("a", "Age", age_low=50, age_high=54)], [GERMANY, MALE]))
+    assert one.low < one.value < one.high
+    assert band.value / 5 * 0.7 < one.value < band.value / 5 * 1.3
+
+
+def test_census_declines_what_it_cannot_condition_on(census):
+    assert census.estimate(Q("fraction", [MALE], [OHIO, RN])) is None
+
+
+def test_oews_nurses_in_ohio():
+    est = OccupationEstimator().estimate(Q("fraction", [RN], [OHIO]))
+    # ~144,000 RNs in Ohio (OEWS May 2025) among ~11.8 M residents
+    assert 0.009 < est.value < 0.015
+    assert "state" in est.provenance.note
+
+
+def test_oews_outside_the_us_is_wider_and_says_so():
+    us = OccupationEstimator().estimate(Q("fraction", [RN], [US]))
+    de = OccupationEstimator().estimate(Q("fraction", [RN], [GERMANY]))
+    assert math.log10(de.high / de.low) > math.log10(us.high / us.low)
+    assert "outside the US" in de.provenance.note
+
+
+def test_fact_men_among_us_nurses():
+    est = FactsEstimator().estimate(Q("fraction", [MALE], [OHIO, RN]))
+    assert 0.08 < est.value < 0.16
+    assert est.provenance.source == "facts" and est.provenance.year
+
+
+def test_less_specific_fact_is_wider():
+    married = A("r", "Relationship_Status", status="married")
+    full = FactsEstimator().estimate(Q("fraction", [married], [US, FEMALE, A("a", "Age", age_low=38, age_high=38)]))
+    broad = FactsEstimator().estimate(Q("fraction", [married], [US]))
+    assert math.log10(broad.high / broad.low) > 0  # sanity
+    with_extra = FactsEstimator().estimate(Q("fraction", [married], [US, RN]))
+    assert (with_extra.high - with_extra.low) > (broad.high - broad.low)
+    assert 0.5 < full.value < 0.7
+
+
+def test_every_fact_row_names_a_source():
+    for f in FactsEstimator().facts:
+        assert f.source and f.year, f.id
+    assert len(FactsEstimator().facts) > 300
+
+
+def test_microdata_conditional_equals_pandas():
+    path = data_path("microdata", "synthetic_sample.csv")
+    est = MicrodataEstimator(path).estimate(
+        Q("fraction", [A("r", "Relationship_Status", status="married")], [US, FEMALE, A("a", "Age", age_low=30, age_high=49)])
+    )
+    df = pd.read_csv(path, comment="#")
+    g = df[(df.country == "US") & (df.sex == "female") & df.age.between(30, 49)]
+    expect = g.loc[g.marital_status == "married", "weight"].sum() / g.weight.sum()
+    assert est.value == pytest.approx(expect)
+    assert est.low < est.value < est.high
+    assert est.provenance.source == "microdata"
+
+
+def test_microdata_declines_a_missing_column():
+    path = data_path("microdata", "synthetic_sample.csv")
+    assert MicrodataEstimator(path).estimate(Q("fraction", [A("h", "Health", condition="asthma")], [US])) is None
+
+
+def test_wilson_and_kish():
+    lo, hi = wilson(0.5, 100)
+    assert lo < 0.5 < hi and hi - lo < 0.2
+    assert kish_n(pd.Series([1.0] * 10).to_numpy()) == pytest.approx(10)
+
+
+def test_prior_is_a_wide_guess():
+    est = PriorEstimator().estimate(Q("fraction", [A("p", "Appearance", trait="tall")], [US]))
+    assert est.provenance.guess
+    assert math.log10(est.high / est.low) >= 2
+
+
+def test_chain_records_fallbacks():
+    chain = EstimatorChain([CensusEstimator(), OccupationEstimator(), FactsEstimator(), PriorEstimator()])
+    est = chain.estimate(Q("fraction", [MALE], [OHIO, RN]))
+    assert est.provenance.component == "facts.v1"
+    assert est.provenance.fallbacks == ("census-tables.v1: declined", "occupations-oews.v1: declined")
+
+
+def test_chain_prefers_confident_answer_over_a_guess():
+    chain = EstimatorChain([PriorEstimator(), FactsEstimator()], min_confidence=0.3)
+    est = chain.estimate(Q("fraction", [MALE], [OHIO, RN]))
+    assert est.provenance.component == "facts.v1"
+    assert est.provenance.fallbacks[0].startswith("priors.v1: low confidence")
+
+
+def test_registered_names():
+    from reasoners.registry import estimators
+
+    for name in ("census-tables.v1", "occupations-oews.v1", "facts.v1", "microdata.v1", "priors.v1"):
+        assert name in estimators
