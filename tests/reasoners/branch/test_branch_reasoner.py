@@ -7,7 +7,6 @@ from bayesnet.combine import point_k
 from bayesnet.validate import validate
 from kanon.records import Attribute, Network
 from reasoners.branch import BranchConfig, BranchReasoner
-from reasoners.branch.fallback import chain_network
 from reasoners.llm.openai_http import OpenAIConfig, OpenAIHTTPBackend
 from tests.support.branch_model import K_DEV, ReferenceModel, attribute_ids, attributes_of, chain_answer
 from tests.support.scripted_server import Reply, ScriptedServer, is_repair, question_of, step_of
@@ -124,7 +123,7 @@ def test_cycle_is_repaired_once_then_the_rule_network_is_used():
         decomposes = [b for b in srv.requests if step_of(b) == "decompose"]
     assert len(decomposes) == 2 and "cycle" in decomposes[1]["messages"][-1]["content"]
     _all_provenance(net)
-    assert [n.id for n in net.nodes] == [n.id for n in chain_network(ATTRS).nodes]
+    assert [n.id for n in net.nodes] == [n.id for n in r._rule_network(ATTRS)[0].nodes]
     fb = net.base.estimate.provenance.fallbacks
     assert any(f.startswith("decompose: cycle") for f in fb)
     assert any("rule network" in f for f in fb)
@@ -140,7 +139,9 @@ def test_unknown_attribute_ids_are_refused():
     with ScriptedServer(model) as srv:
         r = _reasoner(srv.url)
         net = r.decompose(ATTRS)
-    assert [n.id for n in net.nodes] == ["n0", "n1", "n2"]  # the chain fallback
+        rule = r._rule_network(ATTRS)[0]
+    assert net == rule  # the rule-built fallback
+    assert r.usage()["network_fallbacks"] == 1
 
 
 # --- estimation --------------------------------------------------------------------
@@ -183,12 +184,12 @@ def test_backend_errors_are_not_repaired_and_fall_back():
     with ScriptedServer(lambda body: Reply(status=500)) as srv:
         r = _reasoner(srv.url)
         (net,) = _run(r, [ATTRS])
-        # decompose: 1 try + 2 retries; estimates: 3 questions x 3 tries; no repair calls
-        assert len(srv.requests) == 3 + 3 * 3
+        # decompose: 1 try + 2 retries; each question: 3 tries; no repair calls
+        assert len(srv.requests) == 3 + 3 * len(net.nodes)
     _all_provenance(net)
     assert all(n.estimate.provenance.source == "prior" for n in net.nodes)
     assert r.usage()["runner_repairs"] == 0
-    assert "estimate: backend_unavailable" in net.node("n1").estimate.provenance.fallbacks
+    assert "estimate: backend_unavailable" in net.base.estimate.provenance.fallbacks
 
 
 def test_early_stop_only_when_the_first_samples_agree():
