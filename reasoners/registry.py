@@ -71,6 +71,7 @@ _PROVIDERS: tuple[str, ...] = (
     "reasoners.estimators",
     "reasoners.llm",
     "reasoners.reasoning",
+    "reasoners.branch",
 )
 
 
