@@ -14,8 +14,10 @@ its result (``persist_result=False``) or caches on its inputs
    tagged ``kanon-gpu`` so that a Prefect concurrency limit of that name
    bounds it), storing the disclosures;
 3. maps assessment over chunks of ids under the chosen task runner; each
-   chunk stores an assessment per post, or marks the post failed with a
-   text-free reason (a ``KanonError`` the pipeline returned or raised);
+   chunk reads the stored disclosures back (the detector runs once per
+   post, in step 2), stores an assessment per post, or marks the post
+   failed with a text-free reason (a ``KanonError`` the pipeline returned
+   or raised);
 4. releases what it claimed but did not finish, even when it fails, so that
    a re-run picks those posts up; a worker killed outright releases nothing,
    and its lease runs out instead.
@@ -79,21 +81,27 @@ def detect_task(database_url: str, post_ids: list[str], pipeline: str, options: 
 
 
 @task(name="assess-chunk", retries=3, retry_condition_fn=transient_only, **PRIVATE)
-def assess_chunk(database_url: str, post_ids: list[str], pipeline: str, options: dict[str, Any]) -> dict[str, int]:
-    """Assess a chunk of posts and store each outcome; returns counts."""
+def assess_chunk(database_url: str, post_ids: list[str], pipeline: str, options: dict[str, Any],
+                 detected: bool = False) -> dict[str, int]:
+    """Assess a chunk of posts and store each outcome; returns counts.
+
+    ``detected``: the detect task has stored these posts' disclosures, so
+    the pipeline reads them back instead of running the detector again.
+    """
     engine = engine_for(database_url)
     pipe = load_pipeline(pipeline, options)
     posts = repo.load_posts(engine, post_ids)
+    spans = repo.load_disclosures(engine, post_ids) if detected else None
     t0 = time.perf_counter()
     try:
-        outcomes = pipe.assess(posts)
+        outcomes = pipe.assess(posts, spans)
     except BackendError as e:
         if e.transient:
             raise  # retried with backoff (transient_only)
-        outcomes = [_assess_one(pipe, p) for p in posts]
+        outcomes = [_assess_one(pipe, p, s) for p, s in zip(posts, spans or [None] * len(posts))]
     except KanonError:
         # Something in the chunk broke the batch call: isolate the post.
-        outcomes = [_assess_one(pipe, p) for p in posts]
+        outcomes = [_assess_one(pipe, p, s) for p, s in zip(posts, spans or [None] * len(posts))]
     per_post = (time.perf_counter() - t0) / max(len(posts), 1)
     if len(outcomes) != len(posts):
         raise KanonError(f"pipeline returned {len(outcomes)} results for {len(posts)} posts")
@@ -110,9 +118,9 @@ def assess_chunk(database_url: str, post_ids: list[str], pipeline: str, options:
     return counts
 
 
-def _assess_one(pipe: Pipeline, post) -> Any:
+def _assess_one(pipe: Pipeline, post, spans) -> Any:
     try:
-        return pipe.assess([post])[0]
+        return pipe.assess([post], None if spans is None else [spans])[0]
     except KanonError as e:
         return e
 
@@ -138,7 +146,7 @@ def assess_claimed(
     chunks = _chunks(post_ids, chunk_size)
     mapped = assess_chunk.with_options(
         retry_delay_seconds=[retry_delay_s * 2**i for i in range(3)],
-    ).map(unmapped(database_url), chunks, unmapped(pipeline), unmapped(options))
+    ).map(unmapped(database_url), chunks, unmapped(pipeline), unmapped(options), unmapped(True))
     counts = {"done": 0, "already": 0, "failed": 0}
     defect: BaseException | None = None
     for ids, future in zip(chunks, mapped):

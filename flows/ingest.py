@@ -9,6 +9,7 @@ content.
 from __future__ import annotations
 
 import csv
+import io
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,7 +17,7 @@ from pathlib import Path
 from prefect import flow, task
 
 from flows.common import PRIVATE, check_database_url, engine_for, run_logger
-from kanon.errors import EmptyTextError, InputError, MalformedInputError, TextTooLongError
+from kanon.errors import EmptyTextError, EncodingError, InputError, MalformedInputError, TextTooLongError
 from kanon.records import Post
 from storage import repository as repo
 
@@ -24,7 +25,19 @@ FIELDS = ("id", "text", "author", "source")
 
 
 def read_posts(path: str | Path, *, max_chars: int | None = None) -> Iterator[Post]:
-    """The posts of a ``.jsonl`` or ``.csv`` file, checked line by line."""
+    """The posts of a ``.jsonl`` or ``.csv`` file, checked line by line; the first bad line raises."""
+    for _line, got in read_lines(path, max_chars=max_chars):
+        if isinstance(got, InputError):
+            raise got
+        yield got
+
+
+def read_lines(path: str | Path, *, max_chars: int | None = None) -> Iterator[tuple[int, Post | InputError]]:
+    """Each line (row) of a ``.jsonl`` or ``.csv`` file: its number and its post, or why it is not one.
+
+    Blank lines are skipped. A problem with the file itself (missing, wrong
+    suffix, a CSV header without ``text``) raises.
+    """
     path = Path(path)
     if not path.is_file():
         raise InputError(f"no such file: {path.name}")
@@ -36,30 +49,47 @@ def read_posts(path: str | Path, *, max_chars: int | None = None) -> Iterator[Po
     else:
         raise InputError(f"cannot read {suffix or 'a file without suffix'}: use .jsonl or .csv")
     for line, row in rows:
-        yield _post(line, row, max_chars)
+        if isinstance(row, InputError):
+            yield line, row
+            continue
+        try:
+            yield line, _post(line, row, max_chars)
+        except InputError as e:
+            yield line, e
 
 
-def _jsonl_rows(path: Path) -> Iterator[tuple[int, dict]]:
-    with path.open(encoding="utf-8") as f:
-        for line, raw in enumerate(f, 1):
+def _jsonl_rows(path: Path) -> Iterator[tuple[int, dict | InputError]]:
+    with path.open("rb") as f:
+        for line, raw_bytes in enumerate(f, 1):
+            try:
+                raw = raw_bytes.decode("utf-8")
+            except UnicodeDecodeError:
+                yield line, EncodingError(f"line {line}: not valid UTF-8")
+                continue
             if not raw.strip():
                 continue
             try:
                 row = json.loads(raw)
             except json.JSONDecodeError:
-                raise MalformedInputError(f"line {line}: not valid JSON") from None
+                yield line, MalformedInputError(f"line {line}: not valid JSON")
+                continue
             if not isinstance(row, dict):
-                raise MalformedInputError(f"line {line}: expected a JSON object")
+                yield line, MalformedInputError(f"line {line}: expected a JSON object")
+                continue
             yield line, row
 
 
-def _csv_rows(path: Path) -> Iterator[tuple[int, dict]]:
-    with path.open(encoding="utf-8", newline="") as f:
-        reader = csv.DictReader(f)
-        if reader.fieldnames is None or "text" not in reader.fieldnames:
-            raise MalformedInputError("line 1: the CSV header has no 'text' column")
-        for row in reader:
-            yield reader.line_num, row
+def _csv_rows(path: Path) -> Iterator[tuple[int, dict | InputError]]:
+    try:
+        content = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as e:
+        line = path.read_bytes()[: e.start].count(b"\n") + 1
+        raise EncodingError(f"line {line}: not valid UTF-8") from None
+    reader = csv.DictReader(io.StringIO(content, newline=""))
+    if reader.fieldnames is None or "text" not in reader.fieldnames:
+        raise MalformedInputError("line 1: the CSV header has no 'text' column")
+    for row in reader:
+        yield reader.line_num, row
 
 
 def _post(line: int, row: dict, max_chars: int | None) -> Post:
@@ -69,7 +99,10 @@ def _post(line: int, row: dict, max_chars: int | None) -> Post:
     if not text.strip():
         raise EmptyTextError(f"line {line}: the text is empty")
     if max_chars is not None and len(text) > max_chars:
-        raise TextTooLongError(len(text), max_chars)
+        e = TextTooLongError(len(text), max_chars)
+        e.message = f"line {line}: {e.message}"  # the message names the line, like the others
+        e.args = (e.message,)
+        raise e
     extra = {k: row.get(k) for k in ("id", "author", "source")}
     for k, v in extra.items():
         if v is not None and not isinstance(v, (str, int)):

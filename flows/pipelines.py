@@ -37,7 +37,11 @@ class Pipeline(Protocol):
 
     def detect(self, posts: list[Post]) -> list[list[Disclosure]]: ...
 
-    def assess(self, posts: list[Post]) -> list[Assessment | KanonError]: ...
+    def assess(
+        self, posts: list[Post], disclosures: list[list[Disclosure]] | None = None
+    ) -> list[Assessment | KanonError]:
+        """With ``disclosures`` (one list per post, found earlier), the detector is not run again."""
+        ...
 
 
 

@@ -429,6 +429,234 @@ def train_detector_cmd(
     out.print(f"saved to {result['out_dir']}")
 
 
+# --- the store: db, ingest, batch, results, forget, serve ----------------------------
+# A database URL with a password is accepted: the password moves into PGPASSWORD
+# for this process (and the flow runs it starts), and Prefect, which stores flow
+# parameters, only sees the URL without it (kanon.store.flow_database_url).
+
+db_app = typer.Typer(help="kanon's store: schema migrations.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+
+def _store_url(db: str | None) -> str:
+    from kanon.store import flow_database_url
+
+    return flow_database_url(_settings(db=db).database_url)
+
+
+def _db_failure(e: Exception) -> None:
+    # A driver's message may quote a statement and its parameters: only the kind is shown.
+    err.print(f"[red]error[/red] (storage_error): the database failed ({type(e).__name__}); check the URL and that the server answers", markup=True)
+    raise typer.Exit(1)
+
+
+@db_app.command("upgrade")
+def db_upgrade(db: DbOpt = None) -> None:
+    """Create the store, or migrate it to the current schema (KANON_DATABASE_URL or --db)."""
+    import sqlalchemy.exc
+
+    from kanon.store import shown_url, upgrade
+
+    try:
+        url = _store_url(db)
+        rev = upgrade(url)
+    except KanonError as e:
+        _fail(e)
+        return
+    except sqlalchemy.exc.SQLAlchemyError as e:
+        _db_failure(e)
+        return
+    out.print(f"store {shown_url(url)} at revision {rev}")
+
+
+@app.command("ingest")
+def ingest_cmd(
+    file: Annotated[Path, typer.Argument(help="JSONL or CSV of posts: text, and optionally id, author, source.")],
+    db: DbOpt = None,
+) -> None:
+    """Store the posts of a file; prints how many are new and how many were already there.
+
+    The whole file is checked first: bad lines are reported by number (never their text) and then nothing is stored.
+    """
+    import sqlalchemy.exc
+
+    from kanon.store import BadLines, ensure_schema, ingest
+
+    try:
+        settings = _settings(db=db)
+        url = _store_url(db)
+        ensure_schema(url)
+        counts = ingest(url, file, max_chars=settings.max_text_chars)
+    except BadLines as e:
+        for line_error in e.errors:
+            err.print(f"[red]bad line[/red] ({line_error.code}): {line_error.message}", markup=True)
+        _fail(e)
+        return
+    except KanonError as e:
+        _fail(e)
+        return
+    except sqlalchemy.exc.SQLAlchemyError as e:
+        _db_failure(e)
+        return
+    out.print(f"{counts['new']} new, {counts['existing']} already there")
+
+
+@app.command()
+def batch(
+    db: DbOpt = None,
+    detector: DetectorOpt = None,
+    reasoner: ReasonerOpt = None,
+    device: DeviceOpt = None,
+    llm: LlmOpt = None,
+    llm_model: LlmModelOpt = None,
+    batch_size: Annotated[int, typer.Option(help="Posts claimed per flow run.")] = 50,
+    chunk_size: Annotated[int, typer.Option(help="Posts per assessment task.")] = 10,
+    task_runner: Annotated[Optional[str], typer.Option(help="threads or dask (default: the task_runner setting).")] = None,
+    max_workers: Annotated[Optional[int], typer.Option(help="Tasks at once (default: the max_workers setting).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the counts as one JSON object.")] = False,
+    progress: Annotated[bool, typer.Option("--progress/--no-progress", help="A progress bar on stderr.")] = True,
+) -> None:
+    """Assess the store's pending posts now, through Prefect's assess_batch flow, until none is left.
+
+    Uses the Prefect server at PREFECT_API_URL, or a temporary local one when it is unset.
+    """
+    from kanon.store import quiet_prefect
+
+    quiet_prefect()
+    import sqlalchemy.exc
+
+    from kanon.store import ensure_schema, run_batch
+
+    options = {k: v for k, v in {"detector": detector, "reasoner": reasoner, "device": device,
+                                  "llm": llm, "llm_model": llm_model}.items() if v is not None}
+    try:
+        settings = _settings(db=db, device=device, llm=llm, llm_model=llm_model)
+        url = _store_url(db)
+        ensure_schema(url)
+        counts = run_batch(url, err=err, options=options, batch_size=batch_size, chunk_size=chunk_size,
+                           task_runner=task_runner or settings.task_runner,
+                           max_workers=max_workers or settings.max_workers, progress=progress)
+    except KanonError as e:
+        _fail(e)
+        return
+    except sqlalchemy.exc.SQLAlchemyError as e:
+        _db_failure(e)
+        return
+    except Exception as e:  # a defect in a flow run: its other posts were stored, the claim released
+        err.print(f"[red]error[/red]: the batch failed ({type(e).__name__}); finished posts are stored, the rest are pending again", markup=True)
+        raise typer.Exit(1)
+    if as_json:
+        print(json.dumps(counts))
+        return
+    out.print(f"{counts['done']} assessed, {counts['already']} already stored, {counts['failed']} failed, "
+              f"{counts['pending']} still pending ({counts['runs']} flow run(s))")
+
+
+@app.command()
+def results(
+    db: DbOpt = None,
+    as_json: Annotated[bool, typer.Option("--json", help='One JSON object per line: "id" (the post id) and the fields of `kanon assess --json`.')] = False,
+    failed: Annotated[bool, typer.Option("--failed/--no-failed", help='Include posts that failed, as {"id", "error"}.')] = True,
+    pipeline_version: Annotated[Optional[str], typer.Option(help="Only assessments by this pipeline version.")] = None,
+) -> None:
+    """Print the stored assessments (and failures), ordered by post id."""
+    import sqlalchemy.exc
+
+    from kanon.store import ensure_schema, result_rows
+
+    try:
+        url = _store_url(db)
+        ensure_schema(url)
+        rows = result_rows(url, include_failed=failed, pipeline_version=pipeline_version)
+        if as_json:
+            for row in rows:
+                print(json.dumps(row, ensure_ascii=False))
+            return
+        t = Table(title="Stored assessments")
+        for c in ("post", "k", "interval", "risk", "riskiest disclosure", "reasoner"):
+            t.add_column(c)
+        n = 0
+        for row in rows:
+            n += 1
+            if "error" in row:
+                t.add_row(row["id"], "failed", row["error"].get("type") or "", "", "", "")
+                continue
+            attrs = {a["id"]: a for a in row["attributes"]}
+            rk = row["riskiest"]
+            riskiest = ""
+            if rk:
+                a = attrs.get(rk["attribute_id"], {})
+                riskiest = f"{a.get('category')} ({a.get('value')})"
+            t.add_row(row["id"], _fmt_k(row["k"]), f"{_fmt_k(row['k_low'])} – {_fmt_k(row['k_high'])}",
+                      row["risk"]["level"], riskiest, row["reasoner"])
+        out.print(t if n else "No stored assessments.")
+    except KanonError as e:
+        _fail(e)
+    except sqlalchemy.exc.SQLAlchemyError as e:
+        _db_failure(e)
+
+
+@app.command()
+def forget(
+    author: Annotated[Optional[str], typer.Option("--author", help="Delete every post of this author key.")] = None,
+    post: Annotated[Optional[str], typer.Option("--post", help="Delete this post.")] = None,
+    db: DbOpt = None,
+) -> None:
+    """Delete a person's text and everything derived from it (disclosures, assessments, factors)."""
+    import sqlalchemy.exc
+
+    from kanon.store import ensure_schema, forget as forget_posts
+
+    try:
+        url = _store_url(db)
+        ensure_schema(url)
+        n = forget_posts(url, author=author, post=post)
+    except KanonError as e:
+        _fail(e)
+        return
+    except sqlalchemy.exc.SQLAlchemyError as e:
+        _db_failure(e)
+        return
+    out.print(f"forgot {n} post(s) and everything derived from them")
+
+
+@app.command()
+def serve(
+    db: DbOpt = None,
+    detector: DetectorOpt = None,
+    reasoner: ReasonerOpt = None,
+    batch_size: Annotated[int, typer.Option(help="Posts claimed per scheduled run.")] = 50,
+    chunk_size: Annotated[int, typer.Option(help="Posts per assessment task.")] = 10,
+) -> None:
+    """Serve kanon's deployments until interrupted: the scheduled batch and the REST-triggered ones.
+
+    assess_batch runs on the configured schedule (schedule_cron, or schedule_interval_s);
+    assess_text and ingest wait for triggers (POST /api/deployments/{id}/create_flow_run).
+
+    Register with the Prefect server at PREFECT_API_URL (a temporary local one when unset, which nothing else can reach).
+    """
+    from kanon.store import quiet_prefect
+
+    quiet_prefect()
+    from flows.deployments import serve_deployments
+    from kanon.store import ensure_schema, shown_url
+
+    options = {k: v for k, v in {"detector": detector, "reasoner": reasoner}.items() if v is not None}
+    try:
+        settings = _settings(db=db)
+        url = _store_url(db)
+        ensure_schema(url)
+        api_url = os.environ.get("PREFECT_API_URL")
+        where = api_url or "a temporary local Prefect server (set PREFECT_API_URL to reach it from elsewhere)"
+        schedule = f"cron {settings.schedule_cron}" if settings.schedule_cron else f"every {settings.schedule_interval_s} s"
+        err.print(f"serving kanon-batch ({schedule}), kanon-text and kanon-ingest on {where}; store {shown_url(url)}")
+        serve_deployments(url, options=options, cron=settings.schedule_cron, interval_s=settings.schedule_interval_s,
+                          batch_size=batch_size, chunk_size=chunk_size, task_runner=settings.task_runner,
+                          max_workers=settings.max_workers)
+    except KanonError as e:
+        _fail(e)
+
+
 # --- demo --------------------------------------------------------------------------
 
 

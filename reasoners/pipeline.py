@@ -13,7 +13,7 @@ import math
 import time
 from dataclasses import dataclass, field
 
-from kanon.errors import EmptyTextError, KanonError, TextTooLongError
+from kanon.errors import EmptyTextError, InputError, KanonError, TextTooLongError
 from kanon.records import Assessment, Attribute, Contribution, Disclosure, KInterval, Network, Post
 from reasoners.base import Profiler, Reasoner
 from reasoners.detector.base import Detector
@@ -68,8 +68,17 @@ class Pipeline:
         found = dict(zip((p.id for p in ok), self.detector.detect(ok))) if ok else {}
         return [found.get(p.id, []) for p in posts]
 
-    def assess(self, posts: list[Post]) -> list[Assessment | KanonError]:
-        """Assess each post on its own."""
+    def assess(
+        self, posts: list[Post], disclosures: list[list[Disclosure]] | None = None
+    ) -> list[Assessment | KanonError]:
+        """Assess each post on its own.
+
+        ``disclosures``, one list per post, are spans already found (by an
+        earlier detection step over the same posts): the detector is then not
+        run again. Every text is still checked (empty, too long) either way.
+        """
+        if disclosures is not None and len(disclosures) != len(posts):
+            raise InputError(f"{len(disclosures)} disclosure lists for {len(posts)} posts")
         out: list[Assessment | KanonError | None] = [None] * len(posts)
         valid: list[int] = []
         for i, post in enumerate(posts):
@@ -80,10 +89,16 @@ class Pipeline:
                 out[i] = e
         if valid:
             vposts = [posts[i] for i in valid]
-            t0 = time.perf_counter()
-            disclosures = self.detector.detect(vposts)
-            self._tick("detect", t0)
-            results = self.assess_detected(vposts, disclosures)
+            if disclosures is None:
+                t0 = time.perf_counter()
+                found = self.detector.detect(vposts)
+                self._tick("detect", t0)
+            else:
+                found = [list(disclosures[i]) for i in valid]
+                for post, spans in zip(vposts, found):
+                    if any(d.post_id != post.id for d in spans):
+                        raise InputError(f"disclosures given for post {post.id!r} belong to another post")
+            results = self.assess_detected(vposts, found)
             for i, r in zip(valid, results):
                 out[i] = r
         return out  # type: ignore[return-value]

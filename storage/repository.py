@@ -210,6 +210,25 @@ def save_disclosures(engine: Engine, post_id: str, disclosures: Sequence[Disclos
         _replace_disclosures(s, post_id, disclosures)
 
 
+def load_disclosures(engine: Engine, post_ids: Sequence[str]) -> list[list[Disclosure]]:
+    """The stored disclosures of each post in ``post_ids``, one list per post."""
+    from kanon.records import Provenance
+
+    found: dict[str, list[Disclosure]] = {pid: [] for pid in post_ids}
+    stmt = (
+        select(DisclosureRow)
+        .where(DisclosureRow.post_id.in_(list(post_ids)))
+        .order_by(DisclosureRow.id)  # the order the detector gave them in
+    )
+    with Session(reader(engine)) as s:
+        for r in s.scalars(stmt):
+            found[r.post_id].append(
+                Disclosure(post_id=r.post_id, start=r.start, end=r.end, label=r.label, score=r.score,
+                           provenance=Provenance.model_validate(r.provenance))
+            )
+    return [found[pid] for pid in post_ids]
+
+
 def _replace_disclosures(s: Session, post_id: str, disclosures: Sequence[Disclosure]) -> None:
     s.execute(delete(DisclosureRow).where(DisclosureRow.post_id == post_id))
     for d in disclosures:
@@ -437,3 +456,38 @@ def runs(engine: Engine, flow: str | None = None) -> list[dict[str, Any]]:
              "finished": r.finished, "counts": dict(r.counts)}
             for r in s.scalars(stmt)
         ]
+
+
+# --- held posts: texts stored for one run only (the API's long histories) -------------
+
+HELD = "held"  # stored for one run, never claimed by a batch
+
+
+def hold_posts(engine: Engine, posts: Sequence[Post]) -> list[str]:
+    """Store texts for one run as ``held`` posts; their ids in order.
+
+    A text already stored keeps its stored id (and its owner: forgetting this
+    run's author does not delete it).
+    """
+    ids: list[str] = []
+    with Session(engine) as s, s.begin():
+        for post in posts:
+            h = content_hash(post.text)
+            known = s.scalar(select(PostRow.id).where(PostRow.content_hash == h))
+            if known is not None:
+                ids.append(known)
+                continue
+            if s.get(PostRow, post.id) is not None:
+                raise InputError(f"post id {post.id!r} is already stored with a different text")
+            s.add(PostRow(id=post.id, text=post.text, author_key=post.author, source=post.source,
+                          content_hash=h, created_at=utcnow(), status=HELD))
+            s.flush()
+            ids.append(post.id)
+    return ids
+
+
+def forget_source_before(engine: Engine, source: str, before: datetime) -> int:
+    """Delete the posts of ``source`` stored before ``before`` (a retention period); how many."""
+    with Session(engine) as s, s.begin():
+        stmt = delete(PostRow).where(PostRow.source == source, PostRow.created_at < before)
+        return s.execute(stmt).rowcount or 0

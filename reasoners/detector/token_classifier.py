@@ -69,8 +69,18 @@ class ClassifierConfig:
 
 def load_token_model(model_path: Path, encoder_path: Path | None, device: str):
     """Load (model, tokenizer, card) from a trained detector folder."""
+    import warnings
+
     import torch
     from transformers import AutoModelForTokenClassification, AutoTokenizer
+    from transformers.utils import logging as hf_logging
+
+    # The base encoder has no classification head and a pooler we do not use: transformers
+    # reports both on every load, which is expected here and only noise to a user.
+    hf_logging.set_verbosity_error()
+    hf_logging.disable_progress_bar()
+    warnings.filterwarnings("ignore", category=FutureWarning, module="transformers")
+    warnings.filterwarnings("ignore", category=FutureWarning, module="peft")
 
     card_file = model_path / CARD
     if not card_file.exists():
@@ -156,7 +166,7 @@ class TokenClassifierDetector:
         prov_rule = Provenance(component="rules.v1", source="rule")
         out: list[list[Disclosure]] = []
         for post, model_spans, rule_spans in zip(posts, spans, ruled):
-            merged = _merge_with_rules(model_spans, rule_spans)
+            merged = _merge_with_rules(model_spans, rule_spans, self._rules.config.score)
             out.append([
                 Disclosure(post_id=post.id, start=a, end=b, label=lab, score=min(1.0, max(0.0, sc)),
                            provenance=prov_rule if src == "rule" else prov_model)
@@ -227,9 +237,9 @@ def predict_spans(model, tok, texts: list[str], *, device: str, batch_size: int,
     return out
 
 
-def _merge_with_rules(model_spans, rule_spans):
+def _merge_with_rules(model_spans, rule_spans, rule_score: float = 0.6):
     """Rules own Contact and Name: their spans replace overlapping model spans."""
-    out = [(a, b, lab, sc, "rule") for a, b, lab in rule_spans]
+    out = [(a, b, lab, rule_score, "rule") for a, b, lab in rule_spans]
     for a, b, lab, sc in model_spans:
         if any(not (b <= ra or a >= rb) for ra, rb, *_ in out):
             continue

@@ -187,3 +187,29 @@ def default_occupations() -> OccupationIndex:
 def normalise_occupation(phrase: str, index: OccupationIndex | None = None) -> Occupation | None:
     """The occupation a phrase names ("RN", "licensed sparky", "retired"), or None."""
     return (index or default_occupations()).normalise(phrase)
+
+
+# Offices one person holds in the place they govern (a county's sheriff, a
+# city's mayor, a state's governor), not offices of a school or a club, of
+# which a place has many. "The sheriff", "mayor of Leeds" and
+# "our town's mayor" are the one holder; "a deputy sheriff", "sheriff's
+# deputy" and "a former mayor" are not.
+_UNIQUE_ROLES = (
+    r"sheriff|mayor|lord mayor|governor|lieutenant governor|prime minister|premier|first minister|"
+    r"head of state|chief of police|police chief|fire chief|county judge|district attorney|"
+    r"county executive|city manager|town manager|chief constable|coroner|county clerk"
+)
+_UNIQUE_ROLE_RE = re.compile(
+    rf"(?:\bthe\s+(?:(?:only|sole|current|elected|town|city|county|village|local|school)\s+)*(?:{_UNIQUE_ROLES})\b(?!['’]s|\s+(?:deputy|office|department|'s))"
+    rf"|\b(?:{_UNIQUE_ROLES})\s+(?:of|for)\s+(?:the\s+)?[A-Z])"
+)
+_NOT_UNIQUE_RE = re.compile(r"\b(?:deputy|assistant|vice|former|ex|retired|aspiring|acting|candidate|staff)\b", re.I)
+
+
+def unique_role(phrase: str) -> bool:
+    """Whether a phrase names an office only one person holds in a place ("I'm the sheriff")."""
+    text = phrase.replace("’", "'")
+    m = _UNIQUE_ROLE_RE.search(text) or _UNIQUE_ROLE_RE.search(text.lower())
+    if m is None:
+        return False
+    return _NOT_UNIQUE_RE.search(text[: m.end()]) is None

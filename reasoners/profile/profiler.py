@@ -10,12 +10,13 @@ an estimator falls back to the category prior instead of the fact vanishing.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from kanon.records import Attribute, Disclosure, Post, Provenance
 from reasoners.normalise import ages, values
-from reasoners.normalise.occupations import OccupationIndex, default_occupations
+from reasoners.normalise.occupations import OccupationIndex, default_occupations, unique_role
 from reasoners.normalise.places import Gazetteer, default_gazetteer
 from reasoners.normalise.text import fold
 
@@ -85,19 +86,17 @@ class RuleProfiler:
     def profile(self, post: Post, disclosures: list[Disclosure]) -> list[Attribute]:
         drafts: dict[tuple, _Draft] = {}
         unnormalised = 0
-        for i, d in enumerate(disclosures):
-            if d.post_id != post.id or d.end > len(post.text):
-                log.warning("profile: disclosure %d does not point into post %s; skipped", i, post.id)
-                continue
-            for draft in self._normalise(d.label, d.text_in(post)):
+        for ids, label, text in self._spans(post, disclosures):
+            for draft in self._normalise(label, text):
                 if not draft.facets:
                     unnormalised += 1
                 key = draft.key()
                 if key in drafts:
-                    drafts[key].disclosure_ids.append(i)
+                    drafts[key].disclosure_ids.extend(i for i in ids if i not in drafts[key].disclosure_ids)
                 else:
-                    draft.disclosure_ids.append(i)
+                    draft.disclosure_ids.extend(ids)
                     drafts[key] = draft
+        drafts = _absorb_fragments(drafts)
         ordered = sorted(drafts.values(), key=lambda dr: (dr.disclosure_ids[0], _CATEGORY_ORDER.get(dr.category, 9)))
         attributes = [
             Attribute(
@@ -116,9 +115,73 @@ class RuleProfiler:
         )
         return attributes
 
+    # --- spans ---------------------------------------------------------------------
+
+    def _spans(self, post: Post, disclosures: list[Disclosure]) -> list[tuple[list[int], str, str]]:
+        """(disclosure ids, label, text) per span, with pieces of one phrase joined.
+
+        A detector often splits one phrase into pieces ("a" + "stupid dog",
+        "step" + "down unit") or a place into its parts ("in Westport" +
+        "Co. Mayo"). Spans of the same label separated by at most one short
+        word are one span; places separated by a comma or "in" are read as
+        "head, qualifier" so that the qualifier narrows the head.
+        """
+        valid = []
+        for i, d in enumerate(disclosures):
+            if d.post_id != post.id or d.end > len(post.text):
+                log.warning("profile: disclosure %d does not point into post %s; skipped", i, post.id)
+                continue
+            valid.append((i, d))
+        valid.sort(key=lambda x: (x[1].start, x[1].end))
+        out: list[tuple[list[int], str, str]] = []
+        last_end: int | None = None
+        for i, d in valid:
+            text = d.text_in(post)
+            if out and last_end is not None and out[-1][1] == d.label and d.start >= last_end:
+                gap = post.text[last_end:d.start]
+                if d.label == "Location" and _PLACE_GAP.fullmatch(gap):
+                    ids, label, prev = out[-1]
+                    out[-1] = ([*ids, i], label, f"{prev}, {text}")
+                    last_end = d.end
+                    continue
+                if d.label != "Location" and _PIECE_GAP.fullmatch(gap) and not _JOINING_WORD.search(gap):
+                    ids, label, prev = out[-1]
+                    out[-1] = ([*ids, i], label, prev + gap + text)
+                    last_end = d.end
+                    continue
+            out.append(([i], d.label, text))
+            last_end = d.end
+        return out
+
     # --- one span -------------------------------------------------------------
 
     def _normalise(self, label: str, span: str) -> list[_Draft]:
+        drafts = self._normalise_as(label, span)
+        if label == "Location" and drafts and not drafts[0].facets and ", " in span:
+            # A joined place that does not resolve: its first part alone may.
+            drafts = self._normalise_as(label, span.split(", ", 1)[0])
+        if label not in ("Location", "Age", "Age_Gender", "Gender") and all(not d.facets for d in drafts):
+            # Detectors mislabel place names ("QLD", "in the US" as Occupation):
+            # a span that means nothing as its label but names a region or a
+            # country (or a city after "in") is the author's location.
+            place = self._misplaced_location(span)
+            if place is not None:
+                return [place]
+        return drafts
+
+    def _misplaced_location(self, span: str) -> _Draft | None:
+        if len(span.split()) > 4:
+            return None
+        place = self.gazetteer.resolve(span)
+        if place is None:
+            return None
+        if place.level in ("country", "admin1", "region") or (
+            place.level == "city" and _PLACE_LEAD.match(span.strip())
+        ):
+            return _Draft("Location", place.name, place.facets())
+        return None
+
+    def _normalise_as(self, label: str, span: str) -> list[_Draft]:
         if label == "Age_Gender":
             out = []
             age = self._age(span)
@@ -180,7 +243,12 @@ class RuleProfiler:
 
     def _occupation(self, span: str) -> _Draft | None:
         occ = self.occupations.normalise(span)
-        return _Draft("Occupation", occ.title, occ.facets()) if occ else None
+        if occ is None:
+            return None
+        facets: dict = dict(occ.facets())
+        if unique_role(span):
+            facets["unique"] = True  # an office one person holds in a place ("the sheriff")
+        return _Draft("Occupation", occ.title, facets)
 
     def _finance(self, span: str) -> _Draft | None:
         facets = values.finance(span)
@@ -218,6 +286,39 @@ class RuleProfiler:
 
 # Age before Gender when one Age_Gender span yields both.
 _CATEGORY_ORDER = {"Age": 0, "Gender": 1}
+
+
+# Between two pieces of one phrase: spaces, a hyphen or slash, or one short word.
+_PIECE_GAP = re.compile(r"[\s\-/–]*|\s+[\w']{1,8}\s+")
+# A word that joins two things rather than two pieces of one ("sparky in QLD").
+_JOINING_WORD = re.compile(r"\b(?:in|at|from|near|and|or|with|for|of|to|but|my|i|i'm)\b", re.I)
+# Between a place and its qualifier: a comma, "in", or nothing.
+_PLACE_GAP = re.compile(r"\s*(?:,|\bin\b|-)?\s*(?:in\s+)?")
+_PLACE_LEAD = re.compile(r"(?:in|from|near|around|outside|living in|live in|based in)\s", re.I)
+
+
+def _absorb_fragments(drafts: dict[tuple, _Draft]) -> dict[tuple, _Draft]:
+    """Drop a span that did not normalise when a normalised attribute of its category exists.
+
+    Such a span is a piece of a phrase already understood ("step-down unit"
+    beside "RN", "I'm" beside "the only woman"); counting it again as an
+    unknown filter would shrink k for nothing. Its disclosures are cited by
+    the normalised attribute instead.
+    """
+    covered: dict[str, _Draft] = {}
+    for dr in drafts.values():
+        if dr.facets:
+            for cat in ("Age", "Gender") if dr.category == "Age_Gender" else (dr.category,):
+                covered.setdefault(cat, dr)
+    out: dict[tuple, _Draft] = {}
+    for key, dr in drafts.items():
+        cats = ("Age", "Gender") if dr.category == "Age_Gender" else (dr.category,)
+        host = next((covered[c] for c in cats if c in covered), None)
+        if not dr.facets and host is not None:
+            host.disclosure_ids.extend(i for i in dr.disclosure_ids if i not in host.disclosure_ids)
+            continue
+        out[key] = dr
+    return out
 
 
 def _raw(label: str, span: str) -> _Draft:

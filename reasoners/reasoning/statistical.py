@@ -27,7 +27,6 @@ conditioning buys.
 from __future__ import annotations
 
 import logging
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -41,11 +40,6 @@ BASE = "base"
 UNIQUE = "unique"  # the node of a unique identifier or role
 GENERALISE_WIDEN = 1.5
 _LEVEL_RANK = {"city": 3, "admin1": 2, "country": 1, "unknown": 0}
-# Roles that one person holds in a place (a county's sheriff, a city's mayor).
-_UNIQUE_ROLE = re.compile(
-    r"\b(sheriff|mayor|governor|prime minister|president of|head of state|chief of police|police chief|"
-    r"county judge|district attorney|lieutenant governor|first minister|archbishop|bishop of)\b"
-)
 _REST_ORDER = (
     "Relationship_Status", "Husband_BF", "Wife_GF", "Family", "Sexual_Orientation", "Education",
     "Finance", "Health", "Mental_Health", "Pet", "Appearance", "Name", "Contact",
@@ -53,12 +47,10 @@ _REST_ORDER = (
 
 
 def _is_unique_role(attr: Attribute) -> bool:
-    if attr.category != "Occupation":
-        return False
-    if attr.facets.get("unique") is True:
-        return True
-    title = attr.facets.get("occupation")
-    return isinstance(title, str) and bool(_UNIQUE_ROLE.search(title.lower()))
+    """An office one person holds in the place (the profiler flags it from the span:
+    "I'm the sheriff"); the OEWS title is never enough ("Police and Sheriff's
+    Patrol Officers" are many)."""
+    return attr.category == "Occupation" and attr.facets.get("unique") is True
 
 
 def _place_phrase(loc: Attribute | None) -> str:

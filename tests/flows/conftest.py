@@ -18,7 +18,7 @@ os.environ["DO_NOT_TRACK"] = "1"
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "INFO")
 
 HERE = Path(__file__).resolve().parent
-if str(HERE) not in sys.path:  # stub_pipeline:make is imported by reference
+if str(HERE) not in sys.path:  # stub_pipeline:make is imported by reference, flow_support by name
     sys.path.insert(0, str(HERE))
 
 _spec = importlib.util.spec_from_file_location(
@@ -27,10 +27,6 @@ _spec = importlib.util.spec_from_file_location(
 databases = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(databases)
 
-STUB = "stub_pipeline:make"
-# The real pipeline: statistical reasoner and rule detector, built by the shell's factory.
-REAL = "kanon.components:pipeline_from_options"
-REAL_OPTIONS = {"detector": "rules.v1", "reasoner": "statistical"}
 
 
 @pytest.fixture(scope="session")

@@ -29,20 +29,25 @@ class StubPipeline:
         self.reject = reject
         self.transient_left = transient
         self.calls = 0
+        self.detected: list[str] = []  # post ids, once per detector call on them
         self._lock = threading.Lock()
 
     def detect(self, posts: list[Post]) -> list[list[Disclosure]]:
+        with self._lock:
+            self.detected.extend(p.id for p in posts)
         return [[Disclosure(post_id=p.id, start=0, end=min(len(p.text), 4), label="Age", score=0.5,
                             provenance=PROV)] for p in posts]
 
-    def assess(self, posts: list[Post]) -> list[Assessment | KanonError]:
+    def assess(self, posts: list[Post], disclosures: list[list[Disclosure]] | None = None,
+               ) -> list[Assessment | KanonError]:
+        spans = self.detect(posts) if disclosures is None else disclosures
         with self._lock:
             self.calls += 1
             if self.transient_left > 0:
                 self.transient_left -= 1
                 raise BackendUnavailable("model server refused the connection")
         out: list[Assessment | KanonError] = []
-        for p in posts:
+        for p, found in zip(posts, spans, strict=True):
             if p.id == self.crash_on:
                 raise RuntimeError(f"stub crash at {p.id}")
             if p.id == self.reject:
@@ -50,7 +55,7 @@ class StubPipeline:
                 continue
             k = 10.0 + sum(map(ord, p.id)) % 1000
             out.append(Assessment(post_id=p.id, k=k, k_low=k / 2, k_high=k * 2,
-                                  disclosures=tuple(self.detect([p])[0]),
+                                  disclosures=tuple(found),
                                   detector="stub-detector.v1", reasoner="stub-reasoner.v1",
                                   versions=self.versions))
         return out

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from conftest import REAL, REAL_OPTIONS, STUB
+from flow_support import REAL, REAL_OPTIONS, STUB
 from flows.assess import assess_batch, assess_text
 from kanon.records import Post
 from storage import repository as repo
@@ -97,3 +97,16 @@ def test_a_password_in_the_url_is_refused(prefect_server):
 
     with pytest.raises(InputError):
         assess_batch("postgresql+psycopg://kanon:secret@db/kanon", pipeline=STUB)
+
+
+def test_batch_runs_the_detector_once_per_post(prefect_server, database_url, engine):
+    from flows.pipelines import load_pipeline
+
+    fifty(engine, 9)
+    o = opts()
+    counts = assess_batch(database_url, batch_size=9, chunk_size=4, pipeline=STUB, options=o)
+    assert counts["done"] == 9
+    stub = load_pipeline(STUB, o)  # the same object the flow used (memoised per process)
+    assert sorted(stub.detected) == [f"p{i:03d}" for i in range(9)]
+    # the chunks assessed the spans the detect task stored
+    assert all(len(r.assessment.disclosures) == 1 for r in repo.results(engine))

@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from conftest import STUB
+from flow_support import STUB
 from flows.deployments import BATCH, TEXT, build_deployments
 from kanon.errors import InputError
 from kanon.records import Post

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from prefect import flow
 
-from conftest import REAL, REAL_OPTIONS, STUB
+from flow_support import REAL, REAL_OPTIONS, STUB
 from flows.assess import assess_batch, assess_text
 from kanon.records import Post
 from storage import repository as repo

@@ -4,7 +4,7 @@ import uuid
 
 import pytest
 
-from conftest import STUB
+from flow_support import STUB
 from flows.assess import assess_batch
 from flows.runners import make_task_runner
 from kanon.errors import InputError
