@@ -205,34 +205,50 @@ class Pipeline:
         """k without each attribute: the network is rebuilt from what remains and re-estimated."""
         import bayesnet
 
-        jobs: list[tuple[int, Attribute, list[Attribute]]] = []
+        from reasoners.generalise import generalise
+
+        # Each job is one attribute set to re-assess: without an attribute, or with it widened.
+        jobs: list[tuple[int, Attribute, str, list[Attribute]]] = []
         for i, a in enumerate(attrs):
-            if isinstance(intervals[i], KInterval):
-                for attr in a:
-                    jobs.append((i, attr, [x for x in a if x.id != attr.id]))
+            if not isinstance(intervals[i], KInterval):
+                continue
+            for attr in a:
+                jobs.append((i, attr, "without", [x for x in a if x.id != attr.id]))
+                wider = generalise(attr)
+                if wider is not None:
+                    jobs.append((i, attr, wider[1], [wider[0] if x.id == attr.id else x for x in a]))
         if not jobs:
             return [[] for _ in attrs]
-        nets = [self.reasoner.decompose(rest) for _, _, rest in jobs]
-        nets = self.reasoner.estimate(nets, [rest for _, _, rest in jobs])
-        out: list[list[Contribution]] = [[] for _ in attrs]
-        for (i, attr, _), net in zip(jobs, nets):
-            base = intervals[i]
-            assert isinstance(base, KInterval)
+        nets = [self.reasoner.decompose(rest) for *_, rest in jobs]
+        nets = self.reasoner.estimate(nets, [rest for *_, rest in jobs])
+        ks: dict[tuple[int, str, str], float] = {}
+        for (i, attr, what, _), net in zip(jobs, nets):
             try:
-                k_without = bayesnet.combine(net, draws=self.draws, seed=self.seed).k
+                ks[(i, attr.id, what)] = bayesnet.combine(net, draws=self.draws, seed=self.seed).k
             except KanonError:
                 continue
-            # Removing a fact never makes the crowd smaller; Monte Carlo noise could.
-            k_without = max(k_without, base.k)
-            factor = k_without / base.k if base.k > 0 else math.inf
-            out[i].append(
-                Contribution(
-                    attribute_id=attr.id,
-                    disclosure_ids=attr.disclosure_ids,
-                    k_without=k_without,
-                    factor=factor,
+        out: list[list[Contribution]] = [[] for _ in attrs]
+        for i, a in enumerate(attrs):
+            base = intervals[i]
+            if not isinstance(base, KInterval):
+                continue
+            for attr in a:
+                k_without = ks.get((i, attr.id, "without"))
+                if k_without is None:
+                    continue
+                # Removing a fact never makes the crowd smaller; Monte Carlo noise could.
+                k_without = max(k_without, base.k)
+                general = [(what, k) for (j, aid, what), k in ks.items() if j == i and aid == attr.id and what != "without"]
+                out[i].append(
+                    Contribution(
+                        attribute_id=attr.id,
+                        disclosure_ids=attr.disclosure_ids,
+                        k_without=k_without,
+                        factor=k_without / base.k if base.k > 0 else math.inf,
+                        k_generalised=max(general[0][1], base.k) if general else None,
+                        generalised_to=general[0][0] if general else None,
+                    )
                 )
-            )
         return out
 
     def _tick(self, stage: str, t0: float) -> None:

@@ -68,14 +68,16 @@ class RewriteRequest(BaseModel):
 
 
 class RunAccepted(BaseModel):
-    run_id: str
+    run_id: str = Field(description="The Prefect flow run id (or, with the thread runner, a run id of the API's)")
     status: str
     poll_url: str
+    runner: str = Field(description="prefect (a flow run of assess_history) or thread (Prefect not reachable)")
 
 
 class RunStatus(BaseModel):
     run_id: str
     status: str = Field(description="pending, running, done or failed")
+    runner: str
     result: dict[str, Any] | None = None
     error: dict[str, str] | None = None
 
@@ -152,10 +154,10 @@ def create_app(settings: Settings, pipeline: Any = None, *, assistant: Assistant
                 raise InputError("store is supported for single texts, not histories")
             posts = helper.history_posts(text, body.history)
             if len(posts) > helper.history_sync_max:
-                job = helper.start_history(posts, body.reasoner)
-                url = f"/v1/runs/{job.id}"
+                run = helper.start_history(posts, body.reasoner)
+                url = f"/v1/runs/{run.run_id}"
                 return JSONResponse(
-                    RunAccepted(run_id=job.id, status=job.status, poll_url=url).model_dump(),
+                    RunAccepted(run_id=run.run_id, status="pending", poll_url=url, runner=run.runner).model_dump(),
                     status_code=202, headers={"Location": url},
                 )
             return JSONResponse(helper.assess_history(posts, body.reasoner))
@@ -163,9 +165,9 @@ def create_app(settings: Settings, pipeline: Any = None, *, assistant: Assistant
 
     @app.get("/v1/runs/{run_id}", tags=["assess"], responses=_ERRORS, dependencies=[Depends(_bearer)])
     def run_status(run_id: str) -> RunStatus:
-        """A background history run: its status, then its result (kept for a while after it ends)."""
-        job = helper.jobs.get(run_id)
-        return RunStatus(run_id=job.id, status=job.status, result=job.result, error=job.error)
+        """A history run: pending, running, then done with its assessment (or failed with a reason).
+        A finished run's texts and result are deleted once it is read."""
+        return RunStatus(**helper.run_status(run_id))
 
     @app.post("/v1/rewrite", tags=["rewrite"], responses=_ERRORS, dependencies=[Depends(_bearer)])
     def rewrite(body: RewriteRequest) -> JSONResponse:

@@ -3,8 +3,9 @@
 ``Assistant`` holds the pipelines (one per reasoner, built on first use from
 settings) and runs them under one lock: the stages are not promised to be
 thread-safe, and one text at a time keeps latency predictable. Texts live
-only in memory for the duration of a request, or of a history job until it
-is fetched or expires, unless the caller asked for ``store``.
+only in memory for the duration of a request, unless the caller asked for
+``store``; a long history is stored for its run (``kanon.api.history``) and
+deleted once its result is read or after the retention period.
 """
 
 from __future__ import annotations
@@ -12,13 +13,10 @@ from __future__ import annotations
 import dataclasses
 import logging
 import threading
-import time
-import uuid
-from collections import OrderedDict
-from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from kanon.api import rewrite
+from kanon.api.history import Accepted, HistoryRuns
 from kanon.errors import InputError, KanonError
 from kanon.records import Assessment, Post
 from kanon.report import assessment_to_json, describe_k
@@ -29,60 +27,8 @@ log = logging.getLogger(__name__)
 # Histories with more texts than this are assessed in the background (202 + a poll URL).
 HISTORY_SYNC_MAX = 5
 MAX_HISTORY = 200  # texts in one history
-JOB_TTL_S = 900  # a finished job (and the texts in its result) is forgotten after this
-MAX_JOBS = 64
 
 WARM_UP_TEXT = "I'm a 34 year old nurse in Leeds and my husband and I have two kids."
-
-
-class RunNotFound(InputError):
-    code = "not_found"
-
-
-class TooManyRuns(InputError):
-    code = "too_many_runs"
-
-
-@dataclass
-class Job:
-    id: str
-    status: str = "pending"  # pending | running | done | failed
-    created: float = field(default_factory=time.monotonic)
-    finished: float | None = None
-    result: dict[str, Any] | None = None
-    error: dict[str, str] | None = None
-
-
-class JobTable:
-    """History jobs in memory: bounded, and forgotten a while after they finish."""
-
-    def __init__(self, ttl_s: float = JOB_TTL_S, max_jobs: int = MAX_JOBS) -> None:
-        self.ttl_s = ttl_s
-        self.max_jobs = max_jobs
-        self._jobs: OrderedDict[str, Job] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def _expire(self) -> None:
-        now = time.monotonic()
-        for jid in [j.id for j in self._jobs.values() if j.finished and now - j.finished > self.ttl_s]:
-            del self._jobs[jid]
-
-    def new(self) -> Job:
-        with self._lock:
-            self._expire()
-            if len(self._jobs) >= self.max_jobs:
-                raise TooManyRuns(f"{len(self._jobs)} history runs are held; try again later")
-            job = Job(id=uuid.uuid4().hex)
-            self._jobs[job.id] = job
-            return job
-
-    def get(self, job_id: str) -> Job:
-        with self._lock:
-            self._expire()
-            job = self._jobs.get(job_id)
-        if job is None:
-            raise RunNotFound("no such run (unknown, or expired)")
-        return job
 
 
 class Assistant:
@@ -95,6 +41,7 @@ class Assistant:
         *,
         build: Callable[[Settings, str, str | None], Any] | None = None,
         history_sync_max: int = HISTORY_SYNC_MAX,
+        use_prefect: bool = True,
     ) -> None:
         self.settings = settings
         self._build = build or _build_pipeline
@@ -106,8 +53,8 @@ class Assistant:
             self.detector = pipeline.detector.name
             self._pipelines[self.default_reasoner] = pipeline
         self._lock = threading.RLock()
-        self.jobs = JobTable()
         self.history_sync_max = history_sync_max
+        self.runs = HistoryRuns(settings.database_url, use_prefect=use_prefect)
         self._engine: Any = None
 
     # --- pipelines --------------------------------------------------------------------
@@ -218,37 +165,27 @@ class Assistant:
         pipe = self.pipeline(reasoner)
         with self._lock:
             a = pipe.assess_history("history", posts)
+        return self.render_history(a, {p.id: p for p in posts})
+
+    def render_history(self, a: Assessment, by_post: dict[str, Post]) -> dict[str, Any]:
+        """The JSON of a history's assessment, each disclosure with its post id and span text."""
         data = assessment_to_json(None, a)
-        by_post = {p.id: p for p in posts}
         for d, disc in zip(data["disclosures"], a.disclosures):
             d["post_id"] = disc.post_id
             d["text"] = disc.text_in(by_post[disc.post_id]) if disc.post_id in by_post else None
-        data["disclosure_risk"] = self.disclosure_risk(pipe, None, a)
+        data["disclosure_risk"] = self.disclosure_risk(self.pipeline(), None, a)
         return data
 
-    def start_history(self, posts: list[Post], reasoner: str | None = None) -> Job:
-        """Assess a long history in a background thread; the caller polls the job."""
-        self.pipeline(reasoner)  # an unknown reasoner fails now, as a 400, not later
-        job = self.jobs.new()
+    def start_history(self, posts: list[Post], reasoner: str | None = None) -> Accepted:
+        """Store a long history and start ``assess_history`` over its ids; the caller polls."""
+        pipe = self.pipeline(reasoner)  # an unknown reasoner fails now, as a 400, not later
+        from flows.pipelines import DEFAULT_FACTORY
 
-        def work() -> None:
-            job.status = "running"
-            t0 = time.perf_counter()
-            try:
-                job.result = self.assess_history(posts, reasoner)
-                job.status = "done"
-            except KanonError as e:
-                job.error = e.to_dict()
-                job.status = "failed"
-            except Exception as e:  # a defect: say so without details
-                job.error = {"type": "internal_error", "message": "the run failed"}
-                job.status = "failed"
-                log.error("history run %s raised %s", job.id, type(e).__name__)
-            job.finished = time.monotonic()
-            log.info("history run %s: %s, %d texts, %.2fs", job.id, job.status, len(posts), time.perf_counter() - t0)
+        options = {"detector": pipe.detector.name, "reasoner": pipe.reasoner.name}
+        return self.runs.submit([p.text for p in posts], DEFAULT_FACTORY, options)
 
-        threading.Thread(target=work, name=f"kanon-history-{job.id[:8]}", daemon=True).start()
-        return job
+    def run_status(self, run_id: str) -> dict[str, Any]:
+        return self.runs.status(run_id, self.render_history)
 
     # --- rewrite ----------------------------------------------------------------------
 

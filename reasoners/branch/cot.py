@@ -27,6 +27,7 @@ class CotReasoner:
         self.runner = StepRunner(backend)
         self.counters = {"texts": 0, "fallbacks": 0}
 
+    @property
     def usage(self) -> dict[str, Any]:
         out: dict[str, Any] = dict(self.backend.usage.snapshot())
         out.update(self.counters)

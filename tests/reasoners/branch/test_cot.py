@@ -38,4 +38,4 @@ def test_cot_unusable_answer_falls_back_to_a_flagged_small_k():
     p = net.base.estimate.provenance
     assert p.guess and p.source == "prior" and net.base.estimate.value == 1.0
     assert p.fallbacks and p.fallbacks[0].startswith("cot: parse_error")
-    assert r.usage()["fallbacks"] == 1
+    assert r.usage["fallbacks"] == 1

@@ -44,6 +44,6 @@ def test_smollm2_two_dev_cases_give_valid_assessments_with_provenance(smollm2):
                 assert p.model == smollm2.model_id and p.prompt.startswith("estimate@v1#")
             else:
                 assert p.fallbacks  # a fallback always says why
-    u = r.usage()
+    u = r.usage
     assert u["calls"] >= 2 and u["completion_tokens"] > 0
     print(f"\nsmollm2: {elapsed:.1f}s for 2 texts; usage {u}")
