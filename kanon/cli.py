@@ -304,7 +304,7 @@ def evaluate_k(
         print(json.dumps(report, ensure_ascii=False))
         return
     t = Table(title=f"k on {gold.name}")
-    metrics = ["n", "within_0.5", "within_1.0", "mean_abs_log10_error", "spearman", "interval_coverage", "risk_understatement", "calls_per_text", "tokens_per_text"]
+    metrics = ["n", "within_0.5", "within_1.0", "mean_abs_log10_error", "spearman", "interval_coverage", "risk_understatement", "calls_per_text", "tokens_per_text", "cache_hit_rate"]
     t.add_column("metric")
     for name in report["reasoners"]:
         t.add_column(name)

@@ -153,3 +153,9 @@ class StorageError(KanonError):
 
 class SettingsError(KanonError):
     code = "bad_settings"
+
+
+class LLMRequiredError(SettingsError):
+    """A reasoner that asks a language model was chosen without one (``--llm``)."""
+
+    code = "llm_required"

@@ -38,8 +38,11 @@ def evaluate_k_cases(settings: Settings, gold: Path, reasoners: list[str], detec
     det.load()
     disclosures = det.detect(posts)
     report: dict = {"gold": str(gold), "detector": det.name, "reasoners": {}}
+    announced = False
     for name in reasoners:
-        pipe = build_pipeline(settings, reasoner=name)
+        # The notice that text leaves the machine is said once per run, not per reasoner.
+        pipe = build_pipeline(settings, reasoner=name, announce=not announced)
+        announced = announced or hasattr(pipe.reasoner, "backend")
         pipe.detector = det
         pipe.with_contributions = False
         t0 = time.perf_counter()
@@ -63,13 +66,35 @@ def evaluate_k_cases(settings: Settings, gold: Path, reasoners: list[str], detec
             })
         metrics = k_metrics(kcases)
         metrics["errors"] = sum("error" in r for r in rows)
-        usage = getattr(pipe.reasoner, "usage", None) or {}
+        usage = reasoner_usage(pipe.reasoner)
         if usage and cases:
-            metrics["calls_per_text"] = usage.get("calls", 0) / len(cases)
-            metrics["tokens_per_text"] = (usage.get("prompt_tokens", 0) + usage.get("completion_tokens", 0)) / len(cases)
+            metrics.update(cost_per_text(usage, len(cases)))
+            report["reasoners"].setdefault(name, {})["usage"] = usage
         metrics["seconds_per_text"] = elapsed / max(1, len(cases))
-        report["reasoners"][name] = {"metrics": metrics, "cases": rows}
+        report["reasoners"][name] = {**report["reasoners"].get(name, {}), "metrics": metrics, "cases": rows}
     return report
+
+
+def reasoner_usage(reasoner: object) -> dict:
+    """A reasoner's counters (model calls, tokens, cache), whether ``usage`` is a property or a method."""
+    usage = getattr(reasoner, "usage", None)
+    if callable(usage):
+        usage = usage()
+    return dict(usage or {})
+
+
+def cost_per_text(usage: dict, texts: int) -> dict:
+    """Model calls and tokens per text (DESIGN.md, Measuring: cost), and the cache hit rate."""
+    prompt, completion = usage.get("prompt_tokens", 0), usage.get("completion_tokens", 0)
+    out = {
+        "calls_per_text": usage.get("calls", 0) / texts,
+        "prompt_tokens_per_text": prompt / texts,
+        "completion_tokens_per_text": completion / texts,
+        "tokens_per_text": (prompt + completion) / texts,
+    }
+    if "cache_hit_rate" in usage:
+        out["cache_hit_rate"] = usage["cache_hit_rate"]
+    return out
 
 
 def evaluate_detectors(settings: Settings, gold: Path, names: list[str]) -> dict:

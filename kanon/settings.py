@@ -53,6 +53,7 @@ class Settings(BaseSettings):
     llm_samples: int = Field(default=5, ge=1, le=50)  # samples per sub-question
     llm_timeout_s: float = Field(default=60.0, gt=0)
     llm_max_retries: int = Field(default=3, ge=0, le=20)
+    llm_statistics: bool = True  # BRANCH asks kanon's statistics before the model (off: the model answers all)
 
     # --- compute ---------------------------------------------------------------
     device: str = "auto"  # auto | cpu | cuda | cuda:N

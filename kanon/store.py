@@ -174,7 +174,7 @@ def run_batch(
                 totals["runs"] += 1
                 for key in ("claimed", "done", "already", "failed", "released"):
                     totals[key] += counts.get(key, 0)
-                if counts.get("claimed", 0) == 0:
+                if counts.get("claimed", 0) == 0 or not repo.status_counts(engine).get("pending"):
                     break
                 if counts.get("released", 0) >= counts["claimed"]:
                     break  # nothing of this claim finished: another run would do the same

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from reasoners.branch.cache import EstimateCache, EstimateStore, MemoryStore
 from reasoners.branch.cot import CotReasoner
-from reasoners.branch.reasoner import BranchConfig, BranchReasoner, EstimateCache
+from reasoners.branch.reasoner import BranchConfig, BranchReasoner
 
-__all__ = ["BranchConfig", "BranchReasoner", "CotReasoner", "EstimateCache", "register"]
+__all__ = ["BranchConfig", "BranchReasoner", "CotReasoner", "EstimateCache", "EstimateStore", "MemoryStore",
+           "register"]
 
 
 def _backend(llm: Any = None, **kw: Any) -> Any:

@@ -41,6 +41,7 @@ class BranchConfig:
     max_generalise: int = 1  # rounds of generalisation per factor
     temperature: float = 0.7  # sampling temperature for estimates
     use_statistics: bool = True  # ask the estimator chain before the model
+    statistics_max_span_log10: float = 1.0  # a statistic wider than this (low..high) is left to the model
     decompose_max_tokens: int | None = None  # None: the step's default (600)
     estimate_max_tokens: int | None = None  # None: the step's default (64)
 
@@ -241,8 +242,10 @@ class BranchReasoner:
         except KanonError as e:
             log.info("statistics declined node %s: %s", job.node.id, e.code)
             return None
-        if est is None or est.kind != job.kind:
+        if est is None or est.kind != job.kind or est.provenance.guess:
             return None
+        if est.low > 0 and math.log10(max(est.high, 1e-300) / est.low) > self.config.statistics_max_span_log10:
+            return None  # too unsure to stand in for the model (a chain returns its best guess)
         if job.fallbacks:
             est = est.model_copy(update={"provenance": est.provenance.model_copy(
                 update={"fallbacks": job.fallbacks + est.provenance.fallbacks})})

@@ -186,7 +186,15 @@ class TokenClassifierDetector:
 
 def predict_spans(model, tok, texts: list[str], *, device: str, batch_size: int, max_length: int,
                   stride: int) -> list[list[tuple[int, int, str, float]]]:
-    """Run a token classifier over texts and decode character spans ``(start, end, label, score)``.
+    """Run a token classifier over texts and decode character spans ``(start, end, label, score)``."""
+    tokens = predict_tokens(model, tok, texts, device=device, batch_size=batch_size, max_length=max_length,
+                            stride=stride)
+    return [decode(t, text) for t, text in zip(tokens, texts)]
+
+
+def predict_tokens(model, tok, texts: list[str], *, device: str, batch_size: int, max_length: int,
+                   stride: int) -> list[list[TokenPrediction]]:
+    """The most likely tag of every token of every text, windows merged back.
 
     Windows of all texts are sorted by length so that a batch pads little;
     a token seen by two windows keeps the tags of the one where it sits
@@ -196,44 +204,61 @@ def predict_spans(model, tok, texts: list[str], *, device: str, batch_size: int,
 
     if not texts:
         return []
-    stride = min(stride, max_length // 2)
+    stride = max(0, min(stride, max_length // 2))
     enc = tok(
         texts, truncation=True, max_length=max_length, stride=stride,
         return_overflowing_tokens=True, return_offsets_mapping=True, padding=False,
     )
+    ids_all = enc["input_ids"]
     sample_map = enc["overflow_to_sample_mapping"]
-    n_windows = len(enc["input_ids"])
-    order = sorted(range(n_windows), key=lambda i: len(enc["input_ids"][i]))
-    best: list[dict[tuple[int, int], tuple[float, int, float]]] = [dict() for _ in texts]
+    n_windows = len(ids_all)
+    windows_of = [0] * len(texts)
+    for t in sample_map:
+        windows_of[t] += 1
+    order = sorted(range(n_windows), key=lambda i: len(ids_all[i]))
+    # Per text: (start, end) -> (centrality, tag, prob). A dict only where windows overlap.
+    best: list[dict[tuple[int, int], tuple[int, int, float]]] = [{} for _ in texts]
+    single: list[list[TokenPrediction] | None] = [None] * len(texts)
     pad_id = tok.pad_token_id or 0
     with torch.inference_mode():
         for i in range(0, n_windows, batch_size):
             idx = order[i:i + batch_size]
-            width = max(len(enc["input_ids"][j]) for j in idx)
+            width = max(len(ids_all[j]) for j in idx)
             ids = torch.full((len(idx), width), pad_id, dtype=torch.long)
             mask = torch.zeros((len(idx), width), dtype=torch.long)
             for r, j in enumerate(idx):
-                row = enc["input_ids"][j]
-                ids[r, :len(row)] = torch.tensor(row)
+                row = ids_all[j]
+                ids[r, :len(row)] = torch.tensor(row, dtype=torch.long)
                 mask[r, :len(row)] = 1
             logits = model(input_ids=ids.to(device), attention_mask=mask.to(device)).logits
-            pmax, tags = logits.float().softmax(-1).max(-1)
+            # The probability of the best tag is the softmax at its logit: exp(0) / sum exp(l - max).
+            top, tags = logits.float().max(-1)
+            pmax = 1.0 / torch.exp(logits.float() - top.unsqueeze(-1)).sum(-1)
             pmax, tags = pmax.cpu().tolist(), tags.cpu().tolist()
             for r, j in enumerate(idx):
                 offsets = enc["offset_mapping"][j]
-                n = len(offsets)
                 text_i = sample_map[j]
+                row_tags, row_p = tags[r], pmax[r]
+                if windows_of[text_i] == 1:
+                    single[text_i] = [TokenPrediction(s, e, row_tags[t], row_p[t])
+                                      for t, (s, e) in enumerate(offsets) if s != e]
+                    continue
+                n = len(offsets)
+                table = best[text_i]
                 for t, (s, e) in enumerate(offsets):
                     if s == e:
                         continue
                     centrality = min(t, n - 1 - t)
-                    prev = best[text_i].get((s, e))
+                    prev = table.get((s, e))
                     if prev is None or centrality > prev[0]:
-                        best[text_i][(s, e)] = (centrality, tags[r][t], pmax[r][t])
-    out = []
-    for text, toks in zip(texts, best):
-        preds = [TokenPrediction(s, e, tag, p) for (s, e), (_, tag, p) in toks.items()]
-        out.append(decode(preds, text))
+                        table[(s, e)] = (centrality, row_tags[t], row_p[t])
+    out: list[list[TokenPrediction]] = []
+    for one, table in zip(single, best):
+        if one is not None:
+            out.append(one)
+        else:
+            out.append(sorted((TokenPrediction(s, e, tag, p) for (s, e), (_, tag, p) in table.items()),
+                              key=lambda t: (t.start, t.end)))
     return out
 
 

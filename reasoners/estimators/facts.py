@@ -48,6 +48,7 @@ NAME = "facts.v1"
 WIDEN_PER_IGNORED_PARENT = 1.35
 WIDEN_WORLD_SCOPE = 1.3
 WIDEN_OTHER_COUNTRY = 2.0
+WIDEN_COMBINED = 1.3  # two rows multiplied as if independent
 
 # The facets that say what an attribute is, most defining first.
 IDENTIFYING: dict[str, tuple[str, ...]] = {
@@ -389,17 +390,30 @@ class FactsEstimator:
 
         best = max(cands, key=lambda m: (coverage(m), m.specificity, -m.widen))
         missing = wanted - best.facts[0].target.facets
-        widen = best.widen * (1.5 if missing else 1.0)
-        low = best.low / widen
-        high = min(1.0, best.high * widen)
+        value, low, high = best.value, best.low, best.high
+        widen = best.widen
         f0 = best.facts[0]
         ids = f0.id if len(best.facts) == 1 else f"{f0.id}..({len(best.facts)} bands)"
         note = f"fact {ids}"
         if best.note:
             note += "; " + best.note
+        # A facet no single row covers ("Singaporean" and "Chinese") is taken
+        # from a second row that covers it, multiplied in as if independent
+        # (and widened for that assumption), rather than left out.
+        extra = [m for m in cands if m is not best and (m.facts[0].target.facets & missing)
+                 and not (m.facts[0].target.facets & best.facts[0].target.facets & wanted)]
+        if extra:
+            other = max(extra, key=lambda m: (len(m.facts[0].target.facets & missing), m.specificity, -m.widen))
+            value, low, high = value * other.value, low * other.low, high * other.high
+            widen *= other.widen * WIDEN_COMBINED
+            missing = missing - other.facts[0].target.facets
+            note += f" x fact {other.facts[0].id} (facets combined as independent)"
+        widen *= 1.5 if missing else 1.0
+        low = low / widen
+        high = min(1.0, high * widen)
         if missing:
             note += f"; facets not matched: {', '.join(sorted(missing))}"
         return make_estimate(
-            "fraction", best.value, low, high, component=NAME, source="facts",
+            "fraction", value, low, high, component=NAME, source="facts",
             dataset=f0.source, year=f0.year, note=note,
         )

@@ -41,7 +41,7 @@ def register() -> None:
 
 
 _HTTP_KEYS = {"model", "api_key", "concurrency", "timeout", "max_retries", "backoff_s", "backoff_max_s",
-              "structured"}
+              "structured", "announce"}
 _LOCAL_KEYS = {"device", "batch_size", "seed"}
 
 

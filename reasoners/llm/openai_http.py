@@ -44,6 +44,7 @@ class OpenAIConfig:
     backoff_s: float = 0.5  # first backoff; doubles each retry, with jitter
     backoff_max_s: float = 30.0
     structured: bool = True  # send response_format while the server accepts it
+    announce: bool = True  # say on stderr, once, before text goes to a non-local server
 
 
 def is_local_url(url: str) -> bool:
@@ -87,7 +88,7 @@ class OpenAIHTTPBackend:
         self.model_id = f"openai:{config.model}"
         self.usage = Usage()
         self._structured = config.structured
-        self._announced = False
+        self._announced = not config.announce
         self._url = config.base_url.rstrip("/") + "/chat/completions"
 
     # --- public, sync ----------------------------------------------------------

@@ -124,20 +124,22 @@ _PETS = {
 
 
 def pets(phrase: str) -> Facets:
-    """``pet`` and ``count``: "my two cats" -> cat, 2; "a very stupid dog" -> dog, 1."""
+    """``pet`` and ``count``: "my two cats" -> cat, 2; "a very stupid dog" -> dog (no count: at least one)."""
     text = phrase.lower()
     found = []
     for pet, pattern in _PETS.items():
         m = re.search(rf"(?:\b({NUMBER_PATTERN})\s+(?:[\w-]+\s+){{0,2}})?\b({pattern})\b", text)
         if m:
-            count = number_word(m.group(1)) if m.group(1) else None
-            if count is None:
-                count = 1 if not m.group(2).endswith("s") or m.group(2) in ("fish",) else 2
+            word = (m.group(1) or "").lower()
+            count = number_word(word) if word and word not in ("a", "an") else None
+            if count is None and m.group(2).endswith("s") and m.group(2) not in ("fish",):
+                count = 2  # "my cats": more than one
             found.append((m.start(2), pet, count))
     if not found:
         return {}
     _, pet, count = min(found)
-    return {"pet": pet, "count": count}
+    # "My cat" says the author has a cat, not that they have exactly one.
+    return {"pet": pet} if count is None else {"pet": pet, "count": count}
 
 
 # --- orientation -------------------------------------------------------------------------

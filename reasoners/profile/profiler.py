@@ -144,7 +144,7 @@ class RuleProfiler:
                     out[-1] = ([*ids, i], label, f"{prev}, {text}")
                     last_end = d.end
                     continue
-                if d.label != "Location" and _PIECE_GAP.fullmatch(gap) and not _JOINING_WORD.search(gap):
+                if d.label != "Location" and _PIECE_GAP.fullmatch(gap) and not _JOINING_WORD.search(f"{gap} {text.split(' ', 1)[0]}"):
                     ids, label, prev = out[-1]
                     out[-1] = ([*ids, i], label, prev + gap + text)
                     last_end = d.end

@@ -1,63 +1,50 @@
-from __future__ import annotations
-
 import pytest
 
-from kanon.errors import EmptyTextError, InputError
-from kanon.records import Disclosure, Post, Provenance
-from reasoners.pipeline import Pipeline
-from reasoners.profile import RuleProfiler
-from reasoners.registry import reasoners
-
-PROV = Provenance(component="counting.v1", source="rule")
-
-
-class CountingDetector:
-    """Finds the age in "I'm 34 ..." and counts the posts it was asked about."""
-
-    name = "counting.v1"
-    version = "1"
-    labels = ("Age",)
-
-    def __init__(self) -> None:
-        self.seen: list[str] = []
-
-    def load(self) -> None:
-        pass
-
-    def detect(self, posts: list[Post]) -> list[list[Disclosure]]:
-        self.seen.extend(p.id for p in posts)
-        return [[Disclosure(post_id=p.id, start=0, end=6, label="Age", score=0.9, provenance=PROV)] for p in posts]
+from kanon.components import build_pipeline
+from kanon.errors import EmptyTextError, TextTooLongError
+from kanon.records import Assessment, Post
+from kanon.settings import load_settings
 
 
 @pytest.fixture(scope="module")
-def reasoner():
-    return reasoners.create("statistical")
+def pipe():
+    p = build_pipeline(load_settings(max_text_chars=500), detector="rules.v1", reasoner="statistical")
+    p.load()
+    return p
 
 
-def make(reasoner, detector):
-    return Pipeline(detector=detector, profiler=RuleProfiler(), reasoner=reasoner, draws=200)
+def test_one_bad_post_does_not_sink_the_batch(pipe):
+    posts = [
+        Post(id="a", text="33M, RN in Ohio."),
+        Post(id="b", text="   "),
+        Post(id="c", text="x" * 501),
+        Post(id="d", text="What is a good laptop?"),
+    ]
+    out = pipe.assess(posts)
+    assert isinstance(out[0], Assessment) and out[0].post_id == "a"
+    assert isinstance(out[1], EmptyTextError)
+    assert isinstance(out[2], TextTooLongError) and out[2].limit == 500
+    assert isinstance(out[3], Assessment) and not out[3].disclosures
 
 
-def test_given_disclosures_skip_the_detector_but_not_the_text_checks(reasoner):
-    det = CountingDetector()
-    pipe = make(reasoner, det)
-    posts = [Post(id="a", text="I'm 34 and tired"), Post(id="b", text="   ")]
-    spans = CountingDetector().detect(posts[:1]) + [[]]
-    got = pipe.assess(posts, spans)
-    assert det.seen == []
-    assert [d.label for d in got[0].disclosures] == ["Age"]
-    assert isinstance(got[1], EmptyTextError)
-    # without them, the detector runs (on the valid posts only)
-    again = pipe.assess(posts)
-    assert det.seen == ["a"]
-    assert again[0].k == got[0].k
+def test_more_disclosures_mean_a_smaller_crowd(pipe):
+    few, many = pipe.assess([
+        Post(id="few", text="I live in Ohio."),
+        Post(id="many", text="33M, RN in Ohio, married with three kids and a dog."),
+    ])
+    assert many.k < few.k
+    assert all(c.k_without >= many.k for c in many.contributions)
+    # every attribute has a contribution, and the riskiest one narrows the crowd the most
+    assert {c.attribute_id for c in many.contributions} == {a.id for a in many.attributes}
+    assert many.riskiest.factor == max(c.factor for c in many.contributions)
 
 
-def test_given_disclosures_must_match_the_posts(reasoner):
-    pipe = make(reasoner, CountingDetector())
-    posts = [Post(id="a", text="I'm 34 and tired")]
-    with pytest.raises(InputError):
-        pipe.assess(posts, [])
-    other = CountingDetector().detect([Post(id="z", text="I'm 34 too")])
-    with pytest.raises(InputError):
-        pipe.assess(posts, other)
+def test_history_merges_and_reports_contradictions(pipe):
+    a = pipe.assess_history("author", [
+        Post(id="h0", text="34F here, I live in Leeds."),
+        Post(id="h1", text="I'm 29 and I have no idea."),
+        Post(id="h2", text="My cat is sick."),
+    ])
+    assert any("Age" in w for w in a.warnings)
+    cats = {x.category for x in a.attributes}
+    assert {"Location", "Pet"} <= cats

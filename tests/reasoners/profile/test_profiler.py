@@ -53,7 +53,7 @@ def test_city_fills_country_and_admin1(profiler):
     loc = attrs["Location"].facets
     assert loc["level"] == "city" and loc["country"] == "NZ" and loc["admin1"] == "E7"
     assert loc["country_population"] > loc["population"] > 1_000_000
-    assert attrs["Pet"].facets == {"pet": "cat", "count": 1}
+    assert attrs["Pet"].facets == {"pet": "cat"}
     assert attrs["Gender"].facets == {"sex": "male"}
 
 
