@@ -56,7 +56,8 @@ def assess_stored_history(
         pipe = load_pipeline(pipeline, dict(options))
         posts = repo.load_posts(engine, post_ids)
         a = pipe.assess_history(result_id, posts)
-        repo.save_assessment(engine, result_id, a, pipe.version, timings={"assess_s": time.perf_counter() - t0})
+        repo.save_assessment(engine, result_id, a, pipe.version, timings={"assess_s": time.perf_counter() - t0},
+                            own_disclosures=False)
     except KanonError as e:
         repo.mark_failed(engine, result_id, e)
         log.warning("history %s failed: %s", result_id, e.code)

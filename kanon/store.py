@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from rich.console import Console
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 
 from kanon.errors import InputError, StorageError
 
@@ -51,7 +51,10 @@ def flow_database_url(url: str) -> str:
     if parsed.get_backend_name() != "postgresql":
         raise InputError("a password in the database URL is supported for PostgreSQL only")
     os.environ["PGPASSWORD"] = str(parsed.password)
-    return parsed.set(password=None).render_as_string(hide_password=False)
+    # (``URL.set(password=None)`` would keep the password: None means "unchanged" there.)
+    bare = URL.create(parsed.drivername, username=parsed.username, host=parsed.host, port=parsed.port,
+                      database=parsed.database, query=parsed.query)
+    return bare.render_as_string(hide_password=False)
 
 
 def shown_url(url: str) -> str:
@@ -150,7 +153,7 @@ def run_batch(
     base = finished(start)
     totals = {"runs": 0, "claimed": 0, "done": 0, "already": 0, "failed": 0, "released": 0}
     bar = Progress(TextColumn("assessing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                   console=err, disable=not progress)
+                   console=err, disable=not progress or todo == 0)
     task_id = bar.add_task("posts", total=todo)
     stop = threading.Event()
 

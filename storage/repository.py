@@ -254,11 +254,14 @@ def save_assessment(
     pipeline_version: str,
     *,
     timings: dict[str, float] | None = None,
+    own_disclosures: bool = True,
 ) -> bool:
     """Store an assessment and mark its post done, in one transaction.
 
     Idempotent: when this post already has an assessment by this pipeline
-    version, nothing changes and the result is False.
+    version, nothing changes and the result is False. ``own_disclosures=False``
+    is for an assessment of several posts (a history, stored on a placeholder
+    post): its disclosures point into those posts and stay in its body only.
     """
     if assessment.post_id != post_id:
         raise StorageError(f"assessment of post {assessment.post_id!r} saved under post {post_id!r}")
@@ -308,7 +311,8 @@ def save_assessment(
                         )
                     )
             s.add(row)
-            _replace_disclosures(s, post_id, assessment.disclosures)
+            if own_disclosures:
+                _replace_disclosures(s, post_id, assessment.disclosures)
             _finish(post, "done")
     except IntegrityError:
         # A concurrent writer stored the same post and version first.

@@ -352,3 +352,70 @@ def apply(text: str, start: int, end: int, replacement: str) -> str:
     cut = m.start() if m else len(before)
     seam = _ARTICLE.sub(_article, before[cut:] + replacement)
     return before[:cut] + seam + after
+
+
+# --- rewrites by a language model -----------------------------------------------------
+
+PROMPT_DIR = __import__("pathlib").Path(__file__).resolve().parent / "prompts"
+MAX_LLM_REWRITES = 3
+
+
+@dataclass(frozen=True)
+class RewritePrompt:
+    """``prompts/rewrite.v<N>.txt``: a header, then a system and a user part (``$label``, ``$span``, ``$post``)."""
+
+    id: str  # "rewrite@1"
+    sha256: str
+    system: str
+    user: str
+
+    def messages(self, text: str, disclosure: Disclosure) -> list[tuple[str, str]]:
+        from string import Template
+
+        span = text[disclosure.start:disclosure.end]
+        user = Template(self.user).safe_substitute(label=disclosure.label, span=span, post=text)
+        return [("system", self.system), ("user", user)]
+
+
+@functools.cache
+def load_rewrite_prompt(version: int = 1) -> RewritePrompt:
+    import hashlib
+
+    raw = (PROMPT_DIR / f"rewrite.v{version}.txt").read_text(encoding="utf-8")
+    header = dict(
+        line[2:].split(": ", 1) for line in raw.splitlines() if line.startswith("# ") and ": " in line
+    )
+    if header.get("step") != "rewrite" or header.get("version") != str(version):
+        raise ValueError(f"prompt rewrite.v{version}.txt: header names another step or version")
+    body = raw.split("--- system ---", 1)[1]
+    system, user = body.split("--- user ---", 1)
+    return RewritePrompt(f"rewrite@{version}", hashlib.sha256(raw.encode()).hexdigest(), system.strip(), user.strip())
+
+
+def parse_rewrites(answer: str, span: str) -> list[str]:
+    """Up to three distinct rewrites from a model's answer (JSON, or one per line as a fallback).
+
+    A rewrite that repeats the span, is empty, or is far longer than the span is dropped.
+    """
+    import json
+
+    found: list[Any] = []
+    m = re.search(r"\{.*\}", answer, re.S)
+    if m:
+        try:
+            value = json.loads(m.group(0))
+            found = value.get("rewrites", []) if isinstance(value, dict) else []
+        except json.JSONDecodeError:
+            found = []
+    if not found:
+        found = [re.sub(r"^\s*(?:[-*•]|\d+[.)])\s*", "", line) for line in answer.splitlines()]
+    out: list[str] = []
+    for r in found:
+        if not isinstance(r, str):
+            continue
+        r = r.strip().strip('"').strip()
+        if not r or r.lower() == span.strip().lower() or len(r) > 2 * len(span) + 60:
+            continue
+        if r.lower() not in (o.lower() for o in out):
+            out.append(r)
+    return out[:MAX_LLM_REWRITES]

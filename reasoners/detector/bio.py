@@ -56,29 +56,41 @@ class TokenPrediction:
 def decode(tokens: Sequence[TokenPrediction], text: str) -> list[tuple[int, int, str, float]]:
     """Merge token tags into character spans ``(start, end, label, score)``.
 
-    Lenient about the model's mistakes: an I- tag after O or after another
-    label starts a span, and a B- tag directly after a span of the same label
-    inside one word continues it (a word split into pieces is one word).
+    Decisions are made per word: the pieces of a word split by the
+    tokenizer ("Mombasa" -> "mom", "##bas", "##a") take the tag of its first
+    piece, so that a span never starts or ends inside a word. Lenient about
+    the model's mistakes: an I- tag after O or after another label starts a
+    span. Spans lose edge spaces and punctuation, but keep a bracket that
+    closes one they hold ("my son (7)").
     """
-    spans: list[tuple[int, int, str, list[float]]] = []
+    spans: list[list] = []
     cur: list | None = None
     last_end = -1
-    for tok in sorted(tokens, key=lambda t: t.start):
-        tag = TAGS[tok.tag]
-        if tag == "O":
-            cur = None
+    word_tag = 0
+    for tok in _by_start(tokens):
+        if tok.end <= tok.start:
+            continue
+        inside_word = tok.start == last_end and tok.start > 0 and text[tok.start - 1].isalnum() and text[tok.start].isalnum()
+        if inside_word:
+            # A later piece of the same word: follow the word's first piece.
+            if cur is not None and word_tag != 0:
+                cur[1] = tok.end
+                cur[3].append(tok.prob)
             last_end = tok.end
             continue
+        word_tag = tok.tag
+        tag = TAGS[tok.tag]
+        last_end = tok.end
+        if tag == "O":
+            cur = None
+            continue
         prefix, label = tag[0], tag[2:]
-        same_word = cur is not None and tok.start == last_end
-        gap_ok = cur is not None and _only_space_or_punct(text, cur[1], tok.start)
-        if cur is not None and cur[2] == label and (prefix == "I" or same_word) and (gap_ok or same_word):
+        if cur is not None and cur[2] == label and prefix == "I" and _only_space_or_punct(text, cur[1], tok.start):
             cur[1] = tok.end
             cur[3].append(tok.prob)
         else:
             cur = [tok.start, tok.end, label, [tok.prob]]
-            spans.append(cur)  # type: ignore[arg-type]
-        last_end = tok.end
+            spans.append(cur)
     out = []
     for a, b, label, probs in spans:
         a, b = _trim(text, a, b)
@@ -87,14 +99,46 @@ def decode(tokens: Sequence[TokenPrediction], text: str) -> list[tuple[int, int,
     return out
 
 
+def _by_start(tokens: Sequence[TokenPrediction]) -> Sequence[TokenPrediction]:
+    if all(tokens[i].start <= tokens[i + 1].start for i in range(len(tokens) - 1)):
+        return tokens
+    return sorted(tokens, key=lambda t: (t.start, t.end))
+
+
 def _only_space_or_punct(text: str, a: int, b: int) -> bool:
     gap = text[a:b]
     return len(gap) <= 3 and all(c.isspace() or c in "-'’/.,&" for c in gap)
 
 
+_OPENING = "([{"
+_CLOSING = ")]}"
+
+
 def _trim(text: str, a: int, b: int) -> tuple[int, int]:
-    while a < b and (text[a].isspace() or text[a] in "[(\"'“"):
-        a += 1
-    while b > a and (text[b - 1].isspace() or text[b - 1] in ",.;:!?)]\"”"):
-        b -= 1
-    return a, b
+    """Strip edge spaces, quotes and punctuation; keep brackets that pair up inside the span."""
+    while True:
+        a0, b0 = a, b
+        while a < b and (text[a].isspace() or text[a] in "\"'“"):
+            a += 1
+        while b > a and (text[b - 1].isspace() or text[b - 1] in ",.;:!?\"”"):
+            b -= 1
+        if a < b and text[a] in _OPENING and not _closes(text, a, b):
+            a += 1
+        if b > a and text[b - 1] in _OPENING:
+            b -= 1
+        if b > a and text[b - 1] in _CLOSING and not _opens(text, a, b):
+            b -= 1
+        if (a, b) == (a0, b0):
+            return a, b
+
+
+def _closes(text: str, a: int, b: int) -> bool:
+    """Whether the bracket at ``a`` is closed before ``b``."""
+    close = _CLOSING[_OPENING.index(text[a])]
+    return close in text[a + 1:b]
+
+
+def _opens(text: str, a: int, b: int) -> bool:
+    """Whether the bracket at ``b - 1`` closes one opened at or after ``a``."""
+    opening = _OPENING[_CLOSING.index(text[b - 1])]
+    return opening in text[a:b - 1]

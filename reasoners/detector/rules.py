@@ -42,13 +42,19 @@ _OCCUPATIONS = (
     "medical resident|resident|intern|apprentice|sales rep|salesperson"
 )
 
+# Phone numbers: 9 to 15 digits (checked in _valid_phone), an area code may sit in brackets.
+_PHONE = r"(?<![\w@(])(?:\+?\(\d{1,5}\)|\+?\d)[\d\s().-]{6,}\d(?!\w)"
+
 # (label, pattern). Order matters only for overlaps: earlier patterns win.
 _PATTERNS: tuple[tuple[str, str], ...] = (
     # --- Contact: rules are right here.
     ("Contact", r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b"),
-    ("Contact", r"(?<![\w@])\+?\d[\d\s().-]{7,}\d(?!\w)"),
+    ("Contact", _PHONE),
     ("Contact", r"(?<![\w.])@[A-Za-z_][\w.]{2,29}\b"),
-    ("Contact", r"\b(?:discord|insta(?:gram)?|snap(?:chat)?|telegram|whatsapp|twitter|tiktok)\s*(?:is|:|@|-)\s*@?[\w.#]{3,32}\b"),
+    # A handle after its platform: the span is the handle, without the lead-in (docs/annotation.md).
+    ("Contact", r"\b(?:discord|insta(?:gram)?|ig|snap(?:chat)?|telegram|whatsapp|twitter|tiktok|reddit)\s*(?:is|:|-|,)?\s*(?P<span>(?=[\w.#]{3,32}(?![\w.#]))[\w.#]*[\d_#][\w.#]*|@[\w.#]{3,32})(?![\w@])"),
+    # A social profile address.
+    ("Contact", r"\b(?:https?://)?(?:www\.)?(?:linkedin\.com/in|instagram\.com|tiktok\.com/@|twitter\.com|x\.com|facebook\.com|github\.com)/[\w.-]*\w"),
     # --- Age_Gender tags: 28F, [28F], (34m), M32, F/29, 28 F.
     ("Age_Gender", rf"(?<![\w$£€.,])(?:{_AGE_NUM}\s?/?\s?[MmFf]|[MmFf]\s?/?\s?{_AGE_NUM})(?![\w%])"),
     ("Age_Gender", rf"\b(?:I'?m|I am|as)\s+an?\s+{_AGE_NUM}[- ]?(?:year|yr)s?[- ]?old\s+(?:woman|man|guy|girl|female|male|lady|dude|mom|mum|dad|mother|father)\b"),
@@ -114,6 +120,15 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
     ("Race_Nationality", r"\bon\s+an?\s+(?:h-?1b|f-?1|work|student|spousal|skilled worker)\s+visa\b"),
 )
 
+_YEAR_RANGE = re.compile(r"^\(?(?:19|20)\d\d\)?\s*[-–.]\s*\(?(?:19|20)\d\d\)?$")
+
+
+def _valid_phone(s: str) -> bool:
+    """A phone number has 9 to 15 digits and is not a range of years ("2019 - 2023")."""
+    digits = sum(c.isdigit() for c in s)
+    return 9 <= digits <= 15 and not _YEAR_RANGE.match(s.strip())
+
+
 # Location and Name also use spaCy entities, anchored on a self-reference.
 _LOC_TRIGGER = re.compile(
     r"\b(?:I\s+live\s+in|I'?m\s+living\s+in|living\s+in|I'?m\s+based\s+in|based\s+in|"
@@ -125,8 +140,17 @@ _SELF_LOC = re.compile(
     r"(?:\b\d{2}\s?[MmFf]\b|\b(?:I|my|me|we|our)\b)|\b(?:I\s+live|I'?m\s+living|living|I'?m\s+based|based|I'?m\s+from|I\s+am\s+from|here|I\s+moved|moved|grew\s+up|I'?m|I\s+am|we\s+live)\b",
     re.IGNORECASE,
 )
+# The introduction belongs to the Name span ("my name is Priya", "I'm Mei"), as in docs/annotation.md.
 _NAME_INTRO = re.compile(
-    r"\b(?:my\s+name\s+is|my\s+name'?s|name'?s|I'?m\s+called|call\s+me|this\s+is)\s+$", re.IGNORECASE
+    r"\b(?:(?:(?:my|the)\s+)?name\s+is|(?:(?:my|the)\s+)?name'?s|I'?m\s+called|call\s+me|this\s+is|I'?m|I\s+am)\s+$",
+    re.IGNORECASE,
+)
+
+
+_SIGNATURE = re.compile(r"(?:^|\n)\s*[-–—~]\s*$")
+# Texts where a Name can be found at all: an introduction before a capital, or a signature line.
+_NAME_CUE = re.compile(
+    r"\b(?i:(?:name\s+is|name'?s|I'?m\s+called|call\s+me|this\s+is|I'?m|I\s+am))\s+[A-Z]|(?:^|\n)\s*[-–—~]\s*\w[^\n]{0,40}\s*$"
 )
 
 
@@ -163,20 +187,46 @@ class RuleDetector:
             docs = self._nlp.pipe((p.text for p in posts), batch_size=64)
         return [self._detect_one(post, doc) for post, doc in zip(posts, docs)]
 
-    def contact_and_name(self, post: Post, doc=None) -> list[tuple[int, int, str]]:
-        """Only the spans where rules are authoritative (Contact, Name)."""
-        return [s for s in self._spans(post.text, doc) if s[2] in ("Contact", "Name")]
+    def contact_and_name(self, texts: list[str]) -> list[list[tuple[int, int, str]]]:
+        """Contact and Name spans only, for the classifier to merge with its own.
+
+        Contact is a few patterns, cheap on every text. Name needs spaCy's
+        entities, which cost more than the patterns and the classifier
+        together on a long post: they run only on the texts that introduce
+        or sign a name, where ``_entity_spans`` can find one.
+        """
+        contact = [rx for label, rx in self._compiled if label == "Contact"]
+        out: list[list[tuple[int, int, str]]] = []
+        need_ner: list[int] = []
+        for i, text in enumerate(texts):
+            found = []
+            for rx in contact:
+                found.extend(self._matches(rx, text, "Contact"))
+            out.append(found)
+            if self.config.use_ner and _NAME_CUE.search(text):
+                need_ner.append(i)
+        if need_ner:
+            docs = self._nlp.pipe((texts[i] for i in need_ner), batch_size=64)
+            for i, doc in zip(need_ner, docs):
+                out[i].extend(s for s in self._entity_spans(texts[i], doc) if s[2] == "Name")
+        return [_resolve_overlaps(f) for f in out]
+
+    @staticmethod
+    def _matches(rx: re.Pattern, text: str, label: str) -> list[tuple[int, int, str]]:
+        found = []
+        for m in rx.finditer(text):
+            # A pattern may match context it does not annotate: group "span" is the span.
+            a, b = m.span("span") if "span" in rx.groupindex else m.span()
+            while b > a and text[b - 1] in " \t\n,.;:!?":
+                b -= 1
+            if b > a and (rx.pattern != _PHONE or _valid_phone(text[a:b])):
+                found.append((a, b, label))
+        return found
 
     def _spans(self, text: str, doc) -> list[tuple[int, int, str]]:
         found: list[tuple[int, int, str]] = []
         for label, rx in self._compiled:
-            for m in rx.finditer(text):
-                # A pattern may match context it does not annotate: group "span" is the span.
-                a, b = m.span("span") if "span" in rx.groupindex else m.span()
-                while b > a and text[b - 1] in " \t\n,.;:!?":
-                    b -= 1
-                if b > a:
-                    found.append((a, b, label))
+            found.extend(self._matches(rx, text, label))
         if doc is not None:
             found.extend(self._entity_spans(text, doc))
         return _resolve_overlaps(found)
@@ -192,9 +242,10 @@ class RuleDetector:
                     start = ent.start_char - (len(before) - m.start())
                     out.append((start, ent.end_char, "Location"))
             elif ent.label_ == "PERSON":
-                if _NAME_INTRO.search(before):
-                    out.append((ent.start_char, ent.end_char, "Name"))
-                elif ent.end_char >= len(text.rstrip()) - 1 and re.search(r"(?:^|\n)\s*[-–—~]\s*$", before):
+                m = _NAME_INTRO.search(before)
+                if m and not text[ent.end_char:ent.end_char + 2].startswith(("'s", "’s")):
+                    out.append((ent.start_char - (len(before) - m.start()), ent.end_char, "Name"))
+                elif ent.end_char >= len(text.rstrip()) - 1 and _SIGNATURE.search(before):
                     out.append((ent.start_char, ent.end_char, "Name"))  # a signature
         return out
 

@@ -8,7 +8,8 @@ encoder works as the base (MiniLM here, DeBERTa-v3 for users who have one).
 
 Inference is batched and sorted by length, without gradients; long posts
 are split into overlapping windows and the tags merged back to character
-offsets. Contact and Name come from the rules, which are right there.
+offsets. Contact comes from the rules, which are right there; Names the
+model misses are taken from the rules (spaCy NER after an introduction).
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ log = logging.getLogger(__name__)
 NAME = "minilm-bio.v1"
 CARD = "kanon_detector.json"
 BUNDLED = Path(__file__).resolve().parent / "models" / "minilm-bio-v1"
-# Labels the rules own: a pattern is right about an e-mail address, the model need not be.
+# Labels the rules supply: Contact (a pattern is right about an e-mail address) and Name (NER fills in).
 RULE_LABELS = ("Contact", "Name")
 
 
@@ -64,7 +65,7 @@ class ClassifierConfig:
     stride: int = 64  # tokens shared by consecutive windows of a long post
     threads: int | None = None  # torch CPU threads; None: all cores
     min_score: float = 0.0
-    use_rules: bool = True  # Contact and Name from the rule detector
+    use_rules: bool = True  # Contact from the rule detector, Names the model missed from its NER
 
 
 def load_token_model(model_path: Path, encoder_path: Path | None, device: str):
@@ -159,7 +160,7 @@ class TokenClassifierDetector:
         self.load()
         spans = self.predict([p.text for p in posts])
         if self.config.use_rules:
-            ruled = [self._rules.contact_and_name(p, d) for p, d in zip(posts, self._rules._nlp.pipe(p.text for p in posts))]
+            ruled = self._rules.contact_and_name([p.text for p in posts])
         else:
             ruled = [[] for _ in posts]
         prov_model = Provenance(component=NAME, source="classifier", model=self.card.get("encoder"))
@@ -263,13 +264,28 @@ def predict_tokens(model, tok, texts: list[str], *, device: str, batch_size: int
 
 
 def _merge_with_rules(model_spans, rule_spans, rule_score: float = 0.6):
-    """Rules own Contact and Name: their spans replace overlapping model spans."""
-    out = [(a, b, lab, rule_score, "rule") for a, b, lab in rule_spans]
+    """Contact from the rules, Name from the model with the rules filling in.
+
+    A pattern is right about an e-mail address or a phone number, and the
+    model breaks them into pieces: rule Contact spans replace the model's
+    Contact spans and any model span they overlap. Names are the other way
+    round: the model finds more of them than the NER does, so a rule Name
+    is added only where the model found nothing.
+    """
+    contact = [(a, b, lab, rule_score, "rule") for a, b, lab in rule_spans if lab == "Contact"]
+    out = list(contact)
     for a, b, lab, sc in model_spans:
-        if any(not (b <= ra or a >= rb) for ra, rb, *_ in out):
+        if lab == "Contact" or _overlaps(a, b, contact):
             continue
         out.append((a, b, lab, sc, "model"))
+    for a, b, lab in rule_spans:
+        if lab == "Name" and not _overlaps(a, b, out):
+            out.append((a, b, lab, rule_score, "rule"))
     return sorted(out)
+
+
+def _overlaps(a: int, b: int, spans) -> bool:
+    return any(a < sb and sa < b for sa, sb, *_ in spans)
 
 
 def register() -> None:

@@ -64,3 +64,37 @@ class ReferenceModel:
             v = self.values[question_of(body)]
             return Reply(text=json.dumps({"value": v, "low": v, "high": v, "confidence": 0.9}))
         raise AssertionError(step)
+
+
+class ChainModel:
+    """Answers any text: a chain (the world, then one factor per attribute), fixed answers.
+
+    A count question gets ``count``, a share ``share`` (the same for every
+    factor, so the k a network implies is ``count * share ** factors``), and
+    a chain-of-thought call ``k``. ``networks`` records, per decompose call,
+    the number of attributes it was given, so a test can say what k must be.
+    """
+
+    def __init__(self, count: float = 1_000_000, share: float = 0.5, k: float = 1000) -> None:
+        self.count, self.share, self.k = count, share, k
+        self.networks: list[int] = []
+
+    def expected_k(self, attributes: int) -> float:
+        return self.count * self.share ** attributes
+
+    def __call__(self, body: dict[str, Any]) -> Reply:
+        step = step_of(body)
+        if step == "decompose":
+            found = re.findall(r"^- (a\d+) \(([A-Za-z_]+)\): (.*)$", last_user(body), re.M)
+            self.networks.append(len(found))
+            questions = ["How many people live in the world?"] + [
+                f"What share of the people of the earlier factors match {cat.lower()} {value}?"
+                for _, cat, value in found
+            ]
+            return Reply(text=json.dumps(chain_answer([i for i, _, _ in found], questions)))
+        if step == "estimate":
+            count = question_of(body).startswith("How many")
+            return Reply(text=json.dumps({"value": self.count if count else self.share}))
+        if step == "cot":
+            return Reply(text=json.dumps({"reasoning": "scripted", "k": self.k}))
+        raise AssertionError(step)

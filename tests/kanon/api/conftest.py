@@ -55,9 +55,15 @@ def start_server(tmp: Path, *, key: str | None, rate_per_minute: int = 1000, ext
         "KANON_CONFIG": str(tmp / "absent.toml"),
         "KANON_API_RATE_LIMIT_PER_MINUTE": str(rate_per_minute),
         "KANON_API_CORS_ORIGINS": '["http://allowed.example"]',
+        # Long histories run as Prefect flow runs: Prefect's ephemeral server, a home of its own
+        "PREFECT_HOME": str(tmp / "prefect"),
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+        "DO_NOT_TRACK": "1",
+        "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "150",
         **(extra or {}),
     }
     env.pop("KANON_API_KEY", None)
+    env.pop("PREFECT_API_URL", None)
     if key:
         env["KANON_API_KEY"] = key
     log_path = tmp / "server.log"

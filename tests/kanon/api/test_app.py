@@ -164,21 +164,44 @@ def test_short_history_is_assessed_at_once(client):
     assert all(d["post_id"].startswith("h") and d["text"] for d in data["disclosures"])
 
 
-def test_long_history_runs_in_the_background(client):
-    history = [f"Post {i}: nothing much today." for i in range(6)] + ["I live in Leeds.", "I work as a nurse."]
-    r = client.post("/v1/assess", json={"text": "I'm 34 years old.", "history": history})
+def test_long_history_is_a_prefect_flow_run_over_stored_ids(client, server):
+    import sqlite3
+    import uuid
+
+    marker = f"MARKER{uuid.uuid4().hex}"
+    history = [f"Post {i}: nothing much today {marker}." for i in range(6)] + ["I live in Leeds.", "I work as a nurse."]
+    r = client.post("/v1/assess", json={"text": f"I'm 34 years old. {marker}", "history": history}, timeout=240)
     assert r.status_code == 202, r.text
     run = r.json()
+    assert run["runner"] == "prefect", run
+    uuid.UUID(run["run_id"])  # a Prefect flow run id
     assert run["poll_url"] == f"/v1/runs/{run['run_id']}" == r.headers["location"]
-    deadline = time.monotonic() + 60
+    db = server.log_path.parent / "kanon.db"
+    with sqlite3.connect(db) as con:  # the texts wait in kanon's store, held from batches
+        assert con.execute("select count(*) from posts where status = 'held' and text like ?",
+                           (f"%{marker}%",)).fetchone()[0] == 7
+    deadline = time.monotonic() + 120
+    seen = set()
     while True:
         s = client.get(run["poll_url"]).json()
+        seen.add(s["status"])
         if s["status"] in ("done", "failed") or time.monotonic() > deadline:
             break
         time.sleep(0.2)
-    assert s["status"] == "done", s
+    assert s["status"] == "done" and s["runner"] == "prefect", s
+    assert seen <= {"pending", "running", "done"}
     assert s["result"]["k"] >= 1 and len(s["result"]["disclosures"]) >= 3
+    assert {d["label"] for d in s["result"]["disclosures"]} >= {"Location", "Occupation", "Age"}
+    assert all(d["post_id"].startswith("history-") and d["text"] for d in s["result"]["disclosures"])
+    # read once: texts and result are gone from kanon's store, and the run with them
+    with sqlite3.connect(db) as con:
+        assert con.execute("select count(*) from posts where text like ?", (f"%{marker}%",)).fetchone()[0] == 0
+    assert_error(client.get(run["poll_url"]), 404, "not_found")
     assert_error(client.get("/v1/runs/nope"), 404, "not_found")
+    # nothing of the texts in Prefect's database, or in the server's log
+    prefect_files = [p for p in (server.log_path.parent / "prefect").rglob("*") if p.is_file()]
+    assert prefect_files and not [str(p) for p in prefect_files if marker.encode() in p.read_bytes()]
+    assert marker not in server.log()
 
 
 def test_store_only_when_asked(client, server):
