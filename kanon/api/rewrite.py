@@ -399,15 +399,16 @@ def parse_rewrites(answer: str, span: str) -> list[str]:
     """
     import json
 
-    found: list[Any] = []
+    found: Any = None
     m = re.search(r"\{.*\}", answer, re.S)
     if m:
         try:
             value = json.loads(m.group(0))
-            found = value.get("rewrites", []) if isinstance(value, dict) else []
+            found = value.get("rewrites") if isinstance(value, dict) else None
+            found = found if isinstance(found, list) else []
         except json.JSONDecodeError:
-            found = []
-    if not found:
+            found = None
+    if found is None:
         found = [re.sub(r"^\s*(?:[-*•]|\d+[.)])\s*", "", line) for line in answer.splitlines()]
     out: list[str] = []
     for r in found:

@@ -56,6 +56,7 @@ class Assistant:
         self.history_sync_max = history_sync_max
         self.runs = HistoryRuns(settings.database_url, use_prefect=use_prefect)
         self._engine: Any = None
+        self._llm: Any = None
 
     # --- pipelines --------------------------------------------------------------------
 
@@ -208,6 +209,7 @@ class Assistant:
             attrs = [at for at in a.attributes if i in at.disclosure_ids]
             for c in rewrite.suggest(text, d, attrs):
                 jobs.append((i, c, rewrite.apply(text, d.start, d.end, c.replacement)))
+        llm_info = self._llm_rewrites(text, [(i, a.disclosures[i]) for i in chosen], jobs)
         scored = self._score([t for _, _, t in jobs], pipe)
         by_span: dict[int, list[dict[str, Any]]] = {i: [] for i in chosen}
         for (i, c, new_text), s in zip(jobs, scored):
@@ -232,7 +234,8 @@ class Assistant:
         rewrites = []
         for i in chosen:
             d = a.disclosures[i]
-            alts = sorted(by_span[i], key=lambda x: -x["k"])
+            # largest k first; on a tie, grounded before the model's, then as proposed
+            alts = sorted(by_span[i], key=lambda x: (-x["k"], x["source"] != "grounded"))
             rewrites.append(
                 {
                     "disclosure_id": i,
@@ -249,11 +252,62 @@ class Assistant:
             "k_low": a.k_low,
             "k_high": a.k_high,
             "summary": describe_k(a.k, a.k_low, a.k_high),
-            "llm": False,
+            "llm": llm_info,
             "rewrites": rewrites,
             "reasoner": a.reasoner,
             "detector": a.detector,
         }
+
+    def _llm_rewrites(
+        self, text: str, spans: list[tuple[int, Any]], jobs: list[tuple[int, rewrite.Candidate, str]]
+    ) -> dict[str, Any] | bool:
+        """Up to three rewrites per span from the configured language model, added to ``jobs``.
+
+        False when no model is configured; otherwise the model and prompt used, and
+        the error code when the backend failed (the grounded rewrites still answer).
+        """
+        if not self.settings.llm or not spans:
+            return False
+        from kanon.errors import BackendError
+        from reasoners.llm import GenerationRequest, Message
+
+        prompt = rewrite.load_rewrite_prompt()
+        info: dict[str, Any] = {"prompt": prompt.id, "prompt_sha256": prompt.sha256}
+        try:
+            backend = self._llm_backend()
+            info["model"] = backend.model_id
+            requests = [
+                GenerationRequest(
+                    messages=tuple(Message(role=r, content=c) for r, c in prompt.messages(text, d)),
+                    n=1, max_tokens=300, temperature=0.7,
+                )
+                for _, d in spans
+            ]
+            answers = backend.generate(requests)
+        except BackendError as e:
+            log.warning("rewrite: language model failed: %s", e.code)
+            info["error"] = e.code
+            return info
+        added = 0
+        for (i, d), completions in zip(spans, answers):
+            span = text[d.start:d.end]
+            known = {c.replacement.lower() for j, c, _ in jobs if j == i}
+            for r in rewrite.parse_rewrites(completions[0].text if completions else "", span):
+                if r.lower() in known:
+                    continue
+                c = rewrite.Candidate(r, "abstraction", "llm", f"rewrite by a language model ({prompt.id})", "llm")
+                jobs.append((i, c, rewrite.apply(text, d.start, d.end, r)))
+                added += 1
+        info["rewrites"] = added
+        return info
+
+    def _llm_backend(self) -> Any:
+        with self._lock:
+            if self._llm is None:
+                from kanon.components import build_llm_backend
+
+                self._llm = build_llm_backend(self.settings)
+            return self._llm
 
     def _score(self, texts: list[str], pipe: Any) -> list[Assessment | None]:
         """k of each rewritten text, through the same pipeline (no leave-one-out needed)."""

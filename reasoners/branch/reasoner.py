@@ -20,11 +20,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kanon.errors import KanonError
-from kanon.records import Attribute, Estimate, Network, Node, Provenance, SubQuestion
+from kanon.records import Attribute, Estimate, Network, Node, Provenance, Scenario, SubQuestion
 from reasoners.branch.cache import EstimateCache, normalise_question
 from reasoners.branch.fallback import COMPONENT, chain_network, default_rule_reasoner, guess_estimate
 from reasoners.branch.runner import Call, StepRunner
-from reasoners.branch.steps import DECOMPOSE, ESTIMATE, GENERALISE, DecomposeOut, EstimateOut, GeneraliseOut
+from reasoners.branch.steps import (
+    DECOMPOSE, ESTIMATE, GENERALISE, SPLIT, DecomposeOut, EstimateOut, GeneraliseOut, SplitOut,
+)
 from reasoners.llm.base import LLMBackend
 
 log = logging.getLogger(__name__)
@@ -39,6 +41,7 @@ class BranchConfig:
     agree_log10: float = 0.1  # first samples within this (log10) agree: stop early
     max_spread_log10: float = 1.0  # samples wider than this (log10) are generalised
     max_generalise: int = 1  # rounds of generalisation per factor
+    split: bool = True  # a share whose samples stay too wide is first split into disjoint scenarios
     temperature: float = 0.7  # sampling temperature for estimates
     use_statistics: bool = True  # ask the estimator chain before the model
     statistics_max_span_log10: float = 1.0  # a statistic wider than this (low..high) is left to the model
@@ -82,6 +85,8 @@ class _Job:
     estimate: Estimate | None = None
     new_question: str | None = None
     new_parents: tuple[str, ...] | None = None
+    spread: float = 0.0  # log10 spread of the samples behind ``estimate``
+    scenarios: tuple[Scenario, ...] = ()  # disjoint cases whose shares are summed (the split step)
 
 
 @dataclass
@@ -117,7 +122,7 @@ class BranchReasoner:
         self._decompose_notes: dict[Network, tuple[str, ...]] = {}
         self.counters = {
             "texts": 0, "factors": 0, "statistics_answers": 0, "llm_questions": 0,
-            "deduplicated": 0, "early_stops": 0, "generalised": 0, "fallbacks": 0,
+            "deduplicated": 0, "early_stops": 0, "split": 0, "generalised": 0, "fallbacks": 0,
             "network_fallbacks": 0,
         }
 
@@ -137,7 +142,7 @@ class BranchReasoner:
         return {
             "reasoner": COMPONENT,
             "model": self.backend.model_id,
-            **{f"prompt.{s.name}": s.prompt.ref for s in (DECOMPOSE, ESTIMATE, GENERALISE)},
+            **{f"prompt.{s.name}": s.prompt.ref for s in (DECOMPOSE, ESTIMATE, GENERALISE, SPLIT)},
         }
 
     # --- decompose -----------------------------------------------------------
@@ -225,6 +230,8 @@ class BranchReasoner:
                     update["question"] = job.new_question
                 if job.new_parents is not None:
                     update["parents"] = job.new_parents
+                if job.scenarios:
+                    update["scenarios"] = job.scenarios
                 nodes.append(node.model_copy(update=update))
             out.append(Network(nodes=tuple(nodes)))
         return out
@@ -302,7 +309,8 @@ class BranchReasoner:
                                prompt=ESTIMATE.prompt.ref)
         return results
 
-    def _estimate_with_model(self, jobs: list[_Job], networks: list[Network], rounds_left: int) -> None:
+    def _estimate_with_model(self, jobs: list[_Job], networks: list[Network], rounds_left: int,
+                             split: bool = True) -> None:
         if not jobs:
             return
         distinct = list(dict.fromkeys((normalise_question(j.question), j.kind) for j in jobs))
@@ -320,6 +328,7 @@ class BranchReasoner:
                 job.estimate = self._fallback(job, f"estimate: {r.error}")
                 continue
             value, low, high, spread = aggregate(job.kind, r.samples)
+            job.spread = spread
             notes = []
             if r.early:
                 notes.append("stopped early")
@@ -340,8 +349,54 @@ class BranchReasoner:
             )
             if spread > self.config.max_spread_log10 and rounds_left > 0 and job.kind == "fraction":
                 too_wide.append(job)
+        if too_wide and split and self.config.split:
+            too_wide = self._split(too_wide, networks)
         if too_wide:
             self._generalise(too_wide, networks, rounds_left)
+
+    def _split(self, jobs: list[_Job], networks: list[Network]) -> list[_Job]:
+        """Split each too-wide share into disjoint scenarios and sum them; returns the jobs left unsettled.
+
+        A split holds when every scenario was answered by the model within the
+        spread allowed and their shares add up to at most 1 (disjoint cases of
+        one population); otherwise the factor goes on to generalisation.
+        """
+        outs = self.runner.run(SPLIT, [Call(context={"question": j.question}) for j in jobs])
+        left, tried = [], []
+        for job, out in zip(jobs, outs):
+            if not out.ok:
+                left.append(job)
+                continue
+            parts: SplitOut = out.values[0]
+            subs = [_Job(net=job.net, node=job.node, kind="fraction", question=q, fallbacks=job.fallbacks)
+                    for q in dict.fromkeys(q.strip() for q in parts.scenarios)]
+            tried.append((job, subs))
+        if not tried:
+            return left
+        # One batch for every scenario of every factor; no nested split or generalisation.
+        self._estimate_with_model([s for _, subs in tried for s in subs], networks, rounds_left=0, split=False)
+        for job, subs in tried:
+            ests = [s.estimate for s in subs]
+            usable = len(subs) >= 2 and all(
+                e is not None and e.provenance.source == "llm" and s.spread <= self.config.max_spread_log10
+                for s, e in zip(subs, ests))
+            total = sum(e.value for e in ests if e is not None)
+            if not usable or total > 1.0 + 1e-9:
+                left.append(job)
+                continue
+            self.counters["split"] += 1
+            job.scenarios = tuple(Scenario(question=s.question, estimate=s.estimate) for s in subs)
+            low = sum(e.low for e in ests if e is not None)
+            high = min(1.0, sum(e.high for e in ests if e is not None))
+            job.estimate = Estimate(
+                kind="fraction", value=total, low=min(low, total), high=max(high, total),
+                provenance=Provenance(
+                    component=COMPONENT, source="derived", model=self.backend.model_id,
+                    prompt=SPLIT.prompt.ref, raw_value=total, fallbacks=job.fallbacks,
+                    note=f"sum of {len(subs)} scenarios (samples too spread, log10 {job.spread:.2f})",
+                ),
+            )
+        return left
 
     def _generalise(self, jobs: list[_Job], networks: list[Network], rounds_left: int) -> None:
         """Ask for an easier question (drop a parent, widen a value) and estimate it again."""
@@ -368,7 +423,7 @@ class BranchReasoner:
         if not retry:
             return
         self.counters["generalised"] += len(retry)
-        self._estimate_with_model([c for _, c, _ in retry], networks, rounds_left - 1)
+        self._estimate_with_model([c for _, c, _ in retry], networks, rounds_left - 1, split=False)
         for job, clone, wide in retry:
             if clone.estimate is not None and clone.estimate.provenance.source == "llm":
                 job.estimate = clone.estimate

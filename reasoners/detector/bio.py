@@ -122,8 +122,10 @@ def _trim(text: str, a: int, b: int) -> tuple[int, int]:
             a += 1
         while b > a and (text[b - 1].isspace() or text[b - 1] in ",.;:!?\"”"):
             b -= 1
-        if a < b and text[a] in _OPENING and not _closes(text, a, b):
+        if a < b and text[a] in _OPENING and (not _closes(text, a, b) or _encloses(text, a, b)):
             a += 1
+            if _encloses(text, a - 1, b):  # "[28F]" -> "28F"
+                b -= 1
         if b > a and text[b - 1] in _OPENING:
             b -= 1
         if b > a and text[b - 1] in _CLOSING and not _opens(text, a, b):
@@ -136,6 +138,12 @@ def _closes(text: str, a: int, b: int) -> bool:
     """Whether the bracket at ``a`` is closed before ``b``."""
     close = _CLOSING[_OPENING.index(text[a])]
     return close in text[a + 1:b]
+
+
+def _encloses(text: str, a: int, b: int) -> bool:
+    """Whether the bracket at ``a`` is closed exactly at ``b - 1`` (the span is all in brackets)."""
+    close = _CLOSING[_OPENING.index(text[a])]
+    return b - a >= 2 and text[b - 1] == close and close not in text[a + 1:b - 1]
 
 
 def _opens(text: str, a: int, b: int) -> bool:

@@ -91,14 +91,15 @@ def load_token_model(model_path: Path, encoder_path: Path | None, device: str):
     id2label = dict(enumerate(tags))
     label2id = {t: i for i, t in enumerate(tags)}
     if card.get("kind") == "lora":
-        from peft import PeftModel
-
         base = encoder_path or _recorded_encoder(card)
         model = AutoModelForTokenClassification.from_pretrained(
             str(base), num_labels=len(tags), id2label=id2label, label2id=label2id, dtype=torch.float32
         )
-        model = PeftModel.from_pretrained(model, str(model_path))
-        model = model.merge_and_unload()  # plain modules run faster than adapter hooks
+        if not _merge_plain_lora(model, model_path):
+            from peft import PeftModel
+
+            model = PeftModel.from_pretrained(model, str(model_path))
+            model = model.merge_and_unload()  # plain modules run faster than adapter hooks
         tok_path = base
     else:
         model = AutoModelForTokenClassification.from_pretrained(str(model_path), dtype=torch.float32)
@@ -109,6 +110,52 @@ def load_token_model(model_path: Path, encoder_path: Path | None, device: str):
         model.half()
     torch.set_grad_enabled(False)
     return model, tokenizer, card
+
+
+def _merge_plain_lora(model, model_path: Path) -> bool:
+    """Fold a plain LoRA adapter into the base weights: W += (alpha / r) * B @ A.
+
+    That is what peft's ``merge_and_unload`` does for the adapters kanon
+    trains, without importing peft (seconds at start-up). Returns False,
+    touching nothing, for any adapter this does not cover (DoRA, rsLoRA,
+    per-module ranks, biases), which peft then loads.
+    """
+    import torch
+    from safetensors.torch import load_file
+
+    cfg_file, weights_file = model_path / "adapter_config.json", model_path / "adapter_model.safetensors"
+    if not (cfg_file.exists() and weights_file.exists()):
+        return False
+    cfg = json.loads(cfg_file.read_text())
+    if (cfg.get("peft_type") != "LORA" or cfg.get("use_dora") or cfg.get("use_rslora") or cfg.get("rank_pattern")
+            or cfg.get("alpha_pattern") or cfg.get("bias", "none") != "none" or cfg.get("fan_in_fan_out")
+            or cfg.get("lora_bias") or cfg.get("trainable_token_indices")):
+        return False
+    scale = float(cfg["lora_alpha"]) / float(cfg["r"])
+    weights = load_file(str(weights_file))
+    params = dict(model.named_parameters())
+    prefix = "base_model.model."
+    updates: dict[str, torch.Tensor] = {}
+    for key, a in weights.items():
+        if not key.startswith(prefix):
+            return False
+        name = key[len(prefix):]
+        if ".lora_A." in name:
+            target = name.replace(".lora_A.weight", ".weight")
+            b = weights.get(key.replace(".lora_A.", ".lora_B."))
+            if b is None or target not in params:
+                return False
+            updates[target] = params[target].detach() + scale * (b.float() @ a.float())
+        elif ".lora_B." in name:
+            continue
+        else:  # a module saved whole (the classification head)
+            if name not in params or params[name].shape != a.shape:
+                return False
+            updates[name] = a.float()
+    with torch.no_grad():
+        for name, value in updates.items():
+            params[name].copy_(value)
+    return True
 
 
 def _recorded_encoder(card: dict) -> Path:

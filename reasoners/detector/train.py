@@ -6,8 +6,8 @@ checkpoint. The artifact says how it was made: ``kanon_detector.json`` holds
 the labels, the encoder, the hyper-parameters, the hashes of the data splits
 and the dev/test figures; ``README.md`` beside it is the model card.
 
-    python -m reasoners.detector.train --epochs 8 --out runs/minilm
-    kanon train detector --epochs 8           # the same, as a Prefect flow
+    python -m reasoners.detector.train --epochs 8 --out-dir runs/minilm
+    kanon train detector --epochs 8 --out runs/minilm   # the same, as a Prefect flow
 """
 
 from __future__ import annotations

@@ -19,7 +19,7 @@ import random
 import sys
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlparse
 
@@ -37,7 +37,7 @@ __all__ = ["OpenAIHTTPBackend", "OpenAIConfig", "is_local_url"]
 class OpenAIConfig:
     base_url: str  # e.g. http://127.0.0.1:8000/v1
     model: str = "default"  # the model name the server expects
-    api_key: str | None = None
+    api_key: str | None = field(default=None, repr=False)  # a secret: kept out of repr and logs
     concurrency: int = 8  # requests in flight at once
     timeout_s: float = 60.0  # per HTTP request
     max_retries: int = 3  # retries after the first try, for transient failures only

@@ -139,6 +139,7 @@ def test_the_same_on_postgresql_with_a_password_in_the_url(tmp_path, prefect_ser
         assert secret not in params  # ...without the password
 
 
+@pytest.mark.slow
 def test_bad_lines_are_reported_by_number_and_nothing_is_stored(tmp_path):
     env = make_env(tmp_path, f"sqlite:///{tmp_path / 'kanon.db'}")
     assert kanon("db", "upgrade", env=env).returncode == 0

@@ -45,3 +45,18 @@ def test_partial_requires_more_than_half_of_longer():
 def test_length_mismatch():
     with pytest.raises(ValueError):
         span_metrics([[]], [])
+
+
+def test_evaluate_names_each_factors_source():
+    from kanon.evaluate import factor_details, factor_sources
+    from kanon.records import Network, Node
+    from reasoners.estimators.common import make_estimate
+
+    base = Node(id="base", role="base", question="q",
+                estimate=make_estimate("count", 1000.0, 900.0, 1100.0, component="census-tables.v1", source="table"))
+    pet = Node(id="pet", parents=("base",), question="q",
+               estimate=make_estimate("fraction", 0.3, 0.1, 0.5, component="priors.v1", source="prior", guess=True))
+    net = Network(nodes=(base, pet))
+    assert factor_sources(net) == ["base=census-tables", "pet=priors?"]
+    rows = factor_details(net)
+    assert rows[1]["source"] == "prior" and rows[1]["parents"] == ["base"] and "question" not in rows[1]

@@ -260,13 +260,67 @@ def test_wide_spread_is_generalised_by_dropping_a_parent():
         return Reply(texts=[json.dumps({"value": VALUES[q]})] * n)
 
     with ScriptedServer(model) as srv:
-        r = _reasoner(srv.url)
+        r = _reasoner(srv.url, split=False)
         (net,) = _run(r, [ATTRS])
     validate(net, require_estimates=True)
     n3 = net.node("n3")
     assert n3.parents == ("n1",) and n3.question == easier
     assert n3.estimate.value == pytest.approx(0.0008) and "generalised" in n3.estimate.provenance.note
     assert r.usage["generalised"] == 1
+
+
+WIDE = (0.00001, 0.001, 0.1, 0.0001, 0.01)  # five samples over four orders of magnitude
+CASES = ["What share of women in Aarhus are full-time firefighters?",
+         "What share of women in Aarhus are volunteer firefighters?"]
+
+
+def _wide_then(scenario_answers):
+    def model(body):
+        step = step_of(body)
+        if step == "decompose":
+            return Reply(text=json.dumps(GOOD))
+        if step == "split":
+            return Reply(text=json.dumps({"scenarios": CASES}))
+        if step == "generalise":
+            return Reply(text=json.dumps({"question": "What share of people in Denmark are firefighters?",
+                                          "drop_parents": ["n2"]}))
+        q, n = question_of(body), body["n"]
+        if q in scenario_answers:
+            return Reply(texts=[json.dumps({"value": v}) for v in scenario_answers[q]][:n])
+        if "firefighters" in q and "Denmark" not in q:
+            return Reply(texts=[json.dumps({"value": v}) for v in WIDE[:n]])
+        return Reply(texts=[json.dumps({"value": VALUES.get(q, 0.0008)})] * n)
+    return model
+
+
+def test_wide_spread_is_split_into_scenarios_that_are_summed():
+    answers = {CASES[0]: [0.0001] * 5, CASES[1]: [0.0003, 0.0003, 0.0003, 0.0004, 0.0002]}
+    with ScriptedServer(_wide_then(answers)) as srv:
+        r = _reasoner(srv.url)
+        (net,) = _run(r, [ATTRS])
+        steps = [step_of(b) for b in srv.requests]
+    validate(net, require_estimates=True)
+    n3 = net.node("n3")
+    assert [sc.question for sc in n3.scenarios] == CASES and n3.parents == ("n1", "n2")
+    assert n3.estimate.provenance.source == "derived" and n3.estimate.provenance.prompt.startswith("split@v1#")
+    assert n3.estimate.value == pytest.approx(0.0001 + 0.0003)
+    assert point_k(net) == pytest.approx(370000 * 0.5 * 0.0004, rel=1e-6)  # bayesnet sums the scenarios
+    assert "generalise" not in steps and r.usage["split"] == 1 and r.usage["generalised"] == 0
+
+
+def test_a_split_that_stays_wide_or_overlaps_goes_on_to_generalisation():
+    answers = {CASES[0]: list(WIDE), CASES[1]: [0.0003] * 5}  # one scenario as unsure as the whole
+    with ScriptedServer(_wide_then(answers)) as srv:
+        r = _reasoner(srv.url)
+        (net,) = _run(r, [ATTRS])
+    n3 = net.node("n3")
+    assert not n3.scenarios and n3.parents == ("n1",) and n3.estimate.value == pytest.approx(0.0008)
+    assert r.usage["split"] == 0 and r.usage["generalised"] == 1
+    overlapping = {CASES[0]: [0.7] * 5, CASES[1]: [0.6] * 5}  # not disjoint: more than the whole
+    with ScriptedServer(_wide_then(overlapping)) as srv:
+        r = _reasoner(srv.url)
+        (net,) = _run(r, [ATTRS])
+    assert not net.node("n3").scenarios and r.usage["split"] == 0 and r.usage["generalised"] == 1
 
 
 def test_identical_questions_are_answered_once_and_cached():

@@ -50,3 +50,38 @@ def test_offsets_valid_on_odd_input():
         post = Post(id="p", text=text)
         for d in det.detect([post])[0]:
             assert 0 <= d.start < d.end <= len(text)
+
+
+def contact(det, text):
+    return [text[a:b] for a, b, lab in det._spans(text, None) if lab == "Contact"]
+
+
+def test_phone_numbers_and_what_is_not_one():
+    det = RuleDetector(RuleDetectorConfig(use_ner=False))
+    assert contact(det, "Ph (02) 5550 1234 after 6pm") == ["(02) 5550 1234"]
+    assert contact(det, "call (720) 555-0147 or +27 82 555 0164.") == ["(720) 555-0147", "+27 82 555 0164"]
+    # year ranges, amounts and short numbers are not phone numbers
+    assert contact(det, "I worked there 2019 - 2023 and paid 1,250,000 for a 555-0147 plate") == []
+
+
+def test_handles_without_their_lead_in():
+    det = RuleDetector(RuleDetectorConfig(use_ner=False))
+    assert contact(det, "discord: kasz_pl") == ["kasz_pl"]
+    assert contact(det, "DM me on Discord, meiplays_, or reply") == ["meiplays_"]
+    assert contact(det, "find me on tiktok @clayby_mei 🌈") == ["@clayby_mei"]
+    assert contact(det, "connect: linkedin.com/in/jo-bloggs-01. Thanks") == ["linkedin.com/in/jo-bloggs-01"]
+    assert contact(det, "I'm on discord a lot, and my insta is 3 years old") == []
+
+
+def test_name_span_holds_its_introduction(det):
+    found = spans(det, "Hi all, my name is Tomasz and I need advice.")
+    assert ("my name is Tomasz", "Name") in found
+
+
+def test_contact_and_name_agree_with_the_full_pass(det):
+    texts = ["My name is Priya, email priya.k@example.com", "nothing here", "Selling a bike.\n\n— Kate",
+             "call 0412 555 019, I'm Dave"]
+    fast = det.contact_and_name(texts)
+    for text, got in zip(texts, fast):
+        full = [s for s in det._spans(text, det._nlp(text)) if s[2] in ("Contact", "Name")]
+        assert got == full

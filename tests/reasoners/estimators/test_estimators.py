@@ -145,3 +145,55 @@ def test_registered_names():
 
     for name in ("census-tables.v1", "occupations-oews.v1", "facts.v1", "microdata.v1", "priors.v1"):
         assert name in estimators
+
+
+# --- places, ages and facts outside the big tables ------------------------------------
+
+
+def test_town_not_among_large_cities_is_counted_from_small_towns():
+    westport = A("l", "Location", place="Westport", country="IE", admin1="C", level="unknown",
+                 region="Mayo", region_population=137970)
+    est = CensusEstimator().estimate(Q("count", [westport]))
+    assert 3_000 < est.value < 10_000 and not est.provenance.guess
+
+
+def test_unknown_county_is_a_small_place_bounded_by_its_state():
+    county = A("l", "Location", place="Nowhere County", country="US", admin1="TX", level="unknown",
+               admin1_population=29_145_505)
+    est = CensusEstimator().estimate(Q("count", [county]))
+    assert est.value <= 10_000 and est.low <= 300 and est.high <= 300_000
+
+
+def test_local_age_share_is_wider_than_national():
+    from reasoners.estimators.census import local_age_spread
+
+    town = A("l", "Location", place="Town", country="US", level="city", population=50_000)
+    nation = CensusEstimator().estimate(Q("fraction", [A("a", "Age", age_low=74, age_high=74)], [US, FEMALE]))
+    local = CensusEstimator().estimate(Q("fraction", [A("a", "Age", age_low=74, age_high=74)], [town, FEMALE]))
+    assert local.value == pytest.approx(nation.value)
+    assert local.high / local.value > 3 * nation.high / nation.value
+    assert local_age_spread(town, 74, 74) > local_age_spread(town, 30, 39) > 1.0
+    assert local_age_spread(GERMANY, 74, 74) == 1.0
+
+
+def test_facts_combine_two_rows_for_two_facets():
+    sg = A("l", "Location", place="Singapore", country="SG", level="country")
+    target = A("r", "Race_Nationality", nationality="SG", ethnicity="chinese")
+    est = FactsEstimator().estimate(Q("fraction", [target], [sg]))
+    alone = FactsEstimator().estimate(Q("fraction", [A("r", "Race_Nationality", nationality="SG")], [sg]))
+    assert est.value < 0.9 * alone.value  # the ethnicity share is multiplied in
+    assert "combined" in est.provenance.note
+
+
+def test_country_occupation_share_beats_the_us_share_abroad():
+    qld = A("l", "Location", place="Queensland", country="AU", level="admin1", admin1="04")
+    sparky = A("o", "Occupation", occupation="Electricians", soc="47-2111", status="employed")
+    chain = EstimatorChain([OccupationEstimator(), FactsEstimator(), PriorEstimator()])
+    est = chain.estimate(Q("fraction", [sparky], [qld]))
+    assert est.provenance.component == "facts.v1" and est.provenance.dataset.startswith("ABS")
+    assert 0.005 < est.value < 0.01
+
+
+def test_unnormalised_span_prior_is_mild_with_a_long_lower_tail():
+    est = PriorEstimator().estimate(Q("fraction", [A("h", "Health", "something")], [US]))
+    assert est.provenance.guess and est.value >= 0.3 and est.low <= 0.05

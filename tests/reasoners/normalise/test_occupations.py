@@ -59,3 +59,14 @@ def test_every_synonym_code_is_an_oews_code(occ):
     assert bad == []
     statuses = {r["status"] for r in rows}
     assert statuses <= {"", "retired", "student", "unemployed", "homemaker"}
+
+
+@pytest.mark.parametrize("phrase, unique", [
+    ("I'm the sheriff", True), ("mayor of Leeds", True), ("the county coroner", True),
+    ("a deputy sheriff", False), ("the sheriff's deputy", False), ("former mayor of Boston", False),
+    ("I am a mayor", False), ("the principal", False),
+])
+def test_unique_role(phrase, unique):
+    from reasoners.normalise.occupations import unique_role
+
+    assert unique_role(phrase) is unique

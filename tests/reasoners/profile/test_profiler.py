@@ -97,3 +97,42 @@ def test_does_not_mutate_inputs(profiler):
     before = [d.model_dump() for d in ds]
     profiler.profile(post, ds)
     assert [d.model_dump() for d in ds] == before
+
+
+def test_pieces_of_one_phrase_are_joined(profiler):
+    # A detector split "a very stupid dog" and "step-down unit" into pieces.
+    post, ds = _post("38F, married, and a very stupid dog.", [("38F", "Age_Gender"), ("a", "Pet"), ("stupid dog", "Pet")])
+    ds[1] = ds[1].model_copy(update={"start": post.text.index("a very"), "end": post.text.index("a very") + 1})
+    pets = [a for a in profiler.profile(post, ds) if a.category == "Pet"]
+    assert len(pets) == 1 and pets[0].facets == {"pet": "dog"}
+    assert pets[0].disclosure_ids == (1, 2)
+
+
+def test_place_and_qualifier_spans_resolve_together(profiler):
+    post, ds = _post("38F in Westport, Co. Mayo - three kids.", [("in Westport", "Location"), ("Co. Mayo", "Location")])
+    locs = [a for a in profiler.profile(post, ds) if a.category == "Location"]
+    assert len(locs) == 1
+    assert locs[0].facets["country"] == "IE" and locs[0].disclosure_ids == (0, 1)
+
+
+def test_mislabelled_place_becomes_location(profiler):
+    post, ds = _post("27F, licensed sparky in QLD for two years.",
+                     [("licensed sparky", "Occupation"), ("QLD", "Occupation")])
+    by_cat = {a.category: a for a in profiler.profile(post, ds)}
+    assert by_cat["Occupation"].facets["soc"] == "47-2111"
+    assert by_cat["Location"].facets["country"] == "AU" and by_cat["Location"].facets["level"] == "admin1"
+
+
+def test_unnormalised_fragment_is_absorbed(profiler):
+    post, ds = _post("RN on a cardiac step-down unit.", [("RN", "Occupation"), ("step-down unit", "Occupation")])
+    occ = [a for a in profiler.profile(post, ds) if a.category == "Occupation"]
+    assert len(occ) == 1 and occ[0].facets["soc"] == "29-1141" and occ[0].disclosure_ids == (0, 1)
+
+
+def test_unique_office_is_flagged_from_the_span(profiler):
+    post, ds = _post("I'm the sheriff out here.", [("I'm the sheriff", "Occupation")])
+    (occ,) = profiler.profile(post, ds)
+    assert occ.facets.get("unique") is True
+    post, ds = _post("I'm a deputy sheriff out here.", [("I'm a deputy sheriff", "Occupation")])
+    (occ,) = profiler.profile(post, ds)
+    assert "unique" not in occ.facets

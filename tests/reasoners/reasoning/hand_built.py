@@ -64,7 +64,8 @@ CASES: dict[str, tuple[float, list[Attribute]]] = {
     "k031": (1, [
         A("a1", "Location", "Loving County", place="Loving County", country="US", level="city", admin1="TX",
           population=64),
-        A("a2", "Occupation", "county sheriff", occupation="sheriff", soc="33-3051", status="employed"),
+        A("a2", "Occupation", "county sheriff", occupation="sheriff", soc="33-3051", status="employed",
+          unique=True),  # the profiler flags "the sheriff" as an office one person holds
         A("a3", "Age", "mid-50s", age_low=54, age_high=56),
         A("a4", "Relationship_Status", "married", status="married"),
         A("a5", "Family", "three grandchildren", relation="grandchildren", count=3),
