@@ -43,6 +43,22 @@ _COUNTY = re.compile(r"^(.+?)\s+(county|parish|borough)$")
 # Tried when a head matches nothing as written: "the Seattle area" -> "Seattle".
 _LOOSE_PREFIXES = ("the ", "greater ", "central ", "downtown ", "north ", "south ", "east ", "west ", "rural ")
 _LOOSE_SUFFIXES = (" area", " metro", " metro area", " suburbs", " city", " region", " state")
+# Continents and large named areas: UN World Population Prospects 2024, mid-2023, rounded.
+_CONTINENTS: dict[str, int] = {
+    "europe": 742_000_000, "asia": 4_750_000_000, "africa": 1_460_000_000,
+    "north america": 600_000_000, "south america": 436_000_000, "latin america": 664_000_000,
+    "oceania": 45_600_000, "the middle east": 400_000_000, "middle east": 400_000_000,
+    "scandinavia": 21_500_000, "the nordics": 27_800_000, "nordics": 27_800_000,
+    "southeast asia": 680_000_000, "south asia": 2_000_000_000, "east asia": 1_650_000_000,
+    "the caribbean": 44_000_000, "caribbean": 44_000_000, "central america": 182_000_000,
+    "western europe": 198_000_000, "eastern europe": 285_000_000, "the eu": 448_000_000, "eu": 448_000_000,
+}
+# "a small town in X", "a village near X", "the suburbs of X": a smaller place within X.
+_INSIDE = re.compile(
+    r"\b(?:town|village|suburb|suburbs|city|hamlet|place|area|part|corner|outskirts|countryside)\s+"
+    r"(?:just\s+)?(?:in|of|near|outside|around|north of|south of|east of|west of)\s+",
+    re.IGNORECASE,
+)
 # A city beats a same-named division when it has at least this share of its people.
 _CITY_OVER_DIVISION = 0.1
 
@@ -165,7 +181,29 @@ class Gazetteer:
 
     def resolve(self, phrase: str) -> Place | None:
         """The place a phrase names, or None when it names nothing recognisable."""
-        parts = [p for p in _SPLIT.split(_clean(phrase)) if p]
+        cleaned = _clean(phrase)
+        continent = _CONTINENTS.get(fold(cleaned).removeprefix("the "))
+        if continent is not None:
+            return Place(name=cleaned, level="region", population=continent)
+        place = self._resolve(cleaned)
+        if place is not None:
+            return place
+        # "a small town in Co. Kerry", "a village outside Leeds": the named area is what
+        # can be counted; the smaller place inside it stays unknown (an estimator caps it).
+        m = _INSIDE.search(cleaned)
+        if m is not None:
+            outer = self._resolve(cleaned[m.end():])
+            if outer is not None:
+                return Place(
+                    name=outer.name, level="unknown", country=outer.country, admin1=outer.admin1,
+                    country_population=outer.country_population, admin1_population=outer.admin1_population,
+                    region=outer.region or (outer.name if outer.level in ("city", "region") else None),
+                    region_population=outer.region_population or (outer.population if outer.level in ("city", "region") else None),
+                )
+        return None
+
+    def _resolve(self, cleaned: str) -> Place | None:
+        parts = [p for p in _SPLIT.split(cleaned) if p]
         if not parts:
             return None
         head, quals = parts[0], parts[1:]

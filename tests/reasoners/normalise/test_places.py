@@ -108,3 +108,20 @@ def test_admin1_codes_match_geonames(gaz):
     assert missing == [("CA", "14")]
     for r in rows:
         assert int(r["population"]) > 0 and r["source"] and 2000 <= int(r["year"]) <= 2025
+
+
+def test_continents_and_named_areas_resolve_with_population():
+    from reasoners.normalise.places import resolve_place
+
+    europe = resolve_place("in Europe")
+    assert europe is not None and europe.population > 500_000_000 and europe.country is None
+
+
+def test_a_small_place_inside_a_named_area_keeps_the_area():
+    from reasoners.normalise.places import resolve_place
+
+    p = resolve_place("Living in a small town in Co. Kerry")
+    assert p is not None and p.level == "unknown"
+    assert p.country == "IE" and p.region_population and p.region_population < 500_000
+    village = resolve_place("a village outside Leeds")
+    assert village is not None and village.country == "GB" and village.level == "unknown"
