@@ -197,18 +197,20 @@ class RuleDetector:
         """
         contact = [rx for label, rx in self._compiled if label == "Contact"]
         out: list[list[tuple[int, int, str]]] = []
-        need_ner: list[int] = []
+        snippets: list[tuple[int, int, int]] = []  # (text index, start, end): only around the cues
         for i, text in enumerate(texts):
             found = []
             for rx in contact:
                 found.extend(self._matches(rx, text, "Contact"))
             out.append(found)
-            if self.config.use_ner and _NAME_CUE.search(text):
-                need_ner.append(i)
-        if need_ner:
-            docs = self._nlp.pipe((texts[i] for i in need_ner), batch_size=64)
-            for i, doc in zip(need_ner, docs):
-                out[i].extend(s for s in self._entity_spans(texts[i], doc) if s[2] == "Name")
+            if self.config.use_ner:
+                for a, b in _merge_ranges((m.start(), min(len(text), m.end() + 60)) for m in _NAME_CUE.finditer(text)):
+                    snippets.append((i, a, b))
+        if snippets:
+            docs = self._nlp.pipe((texts[i][a:b] for i, a, b in snippets), batch_size=64)
+            for (i, a, b), doc in zip(snippets, docs):
+                ents = [(e.start_char + a, e.end_char + a, e.label_) for e in doc.ents if e.label_ == "PERSON"]
+                out[i].extend(self._entity_spans(texts[i], ents))
         return [_resolve_overlaps(f) for f in out]
 
     @staticmethod
@@ -228,25 +230,26 @@ class RuleDetector:
         for label, rx in self._compiled:
             found.extend(self._matches(rx, text, label))
         if doc is not None:
-            found.extend(self._entity_spans(text, doc))
+            found.extend(self._entity_spans(text, [(e.start_char, e.end_char, e.label_) for e in doc.ents]))
         return _resolve_overlaps(found)
 
-    def _entity_spans(self, text: str, doc) -> list[tuple[int, int, str]]:
+    def _entity_spans(self, text: str, ents: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+        """Location and Name spans from spaCy entities ``(start, end, label)`` in ``text``."""
         out = []
-        for ent in doc.ents:
-            before = text[max(0, ent.start_char - 40):ent.start_char]
-            if ent.label_ in ("GPE", "LOC", "FAC"):
+        for start, end, ent_label in ents:
+            before = text[max(0, start - 40):start]
+            if ent_label in ("GPE", "LOC", "FAC"):
                 m = _LOC_TRIGGER.search(before)
                 # "in Leeds" counts only when the sentence speaks of the author.
-                if m and _SELF_LOC.search(text[max(0, ent.start_char - 120):ent.end_char + 60]):
-                    start = ent.start_char - (len(before) - m.start())
-                    out.append((start, ent.end_char, "Location"))
-            elif ent.label_ == "PERSON":
+                if m and _SELF_LOC.search(text[max(0, start - 120):end + 60]):
+                    start = start - (len(before) - m.start())
+                    out.append((start, end, "Location"))
+            elif ent_label == "PERSON":
                 m = _NAME_INTRO.search(before)
-                if m and not text[ent.end_char:ent.end_char + 2].startswith(("'s", "’s")):
-                    out.append((ent.start_char - (len(before) - m.start()), ent.end_char, "Name"))
-                elif ent.end_char >= len(text.rstrip()) - 1 and _SIGNATURE.search(before):
-                    out.append((ent.start_char, ent.end_char, "Name"))  # a signature
+                if m and not text[end:end + 2].startswith(("'s", "’s")):
+                    out.append((start - (len(before) - m.start()), end, "Name"))
+                elif end >= len(text.rstrip()) - 1 and _SIGNATURE.search(before):
+                    out.append((start, end, "Name"))  # a signature
         return out
 
     def _detect_one(self, post: Post, doc) -> list[Disclosure]:
@@ -255,6 +258,16 @@ class RuleDetector:
             Disclosure(post_id=post.id, start=a, end=b, label=label, score=self.config.score, provenance=prov)
             for a, b, label in self._spans(post.text, doc)
         ]
+
+
+def _merge_ranges(ranges) -> list[tuple[int, int]]:
+    merged: list[list[int]] = []
+    for a, b in sorted(ranges):
+        if merged and a <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], b)
+        else:
+            merged.append([a, b])
+    return [(a, b) for a, b in merged]
 
 
 def _resolve_overlaps(spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
