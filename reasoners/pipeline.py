@@ -140,12 +140,7 @@ class Pipeline:
 
         t0 = time.perf_counter()
         out: list[Assessment | KanonError] = []
-        networks: list[Network | KanonError] = []
-        for a in attrs:
-            try:
-                networks.append(self.reasoner.decompose(a))
-            except KanonError as e:
-                networks.append(e)
+        networks = self._decompose(attrs)
         ok = [i for i, n in enumerate(networks) if isinstance(n, Network)]
         filled = self.reasoner.estimate([networks[i] for i in ok], [attrs[i] for i in ok]) if ok else []
         for i, net in zip(ok, filled):
@@ -219,8 +214,10 @@ class Pipeline:
                     jobs.append((i, attr, wider[1], [wider[0] if x.id == attr.id else x for x in a]))
         if not jobs:
             return [[] for _ in attrs]
-        nets = [self.reasoner.decompose(rest) for *_, rest in jobs]
-        nets = self.reasoner.estimate(nets, [rest for *_, rest in jobs])
+        decomposed = self._decompose([rest for *_, rest in jobs])
+        keep = [j for j, n in enumerate(decomposed) if isinstance(n, Network)]
+        jobs = [jobs[j] for j in keep]
+        nets = self.reasoner.estimate([decomposed[j] for j in keep], [jobs_rest for *_, jobs_rest in jobs])
         ks: dict[tuple[int, str, str], float] = {}
         for (i, attr, what, _), net in zip(jobs, nets):
             try:
@@ -249,6 +246,22 @@ class Pipeline:
                         generalised_to=general[0][0] if general else None,
                     )
                 )
+        return out
+
+    def _decompose(self, attrs: list[list[Attribute]]) -> list[Network | KanonError]:
+        """One network per attribute set; batched when the reasoner can (one model round, not one per text)."""
+        many = getattr(self.reasoner, "decompose_many", None)
+        if many is not None:
+            try:
+                return list(many(attrs))
+            except KanonError:
+                pass  # fall back to one at a time, so that one bad set costs only itself
+        out: list[Network | KanonError] = []
+        for a in attrs:
+            try:
+                out.append(self.reasoner.decompose(a))
+            except KanonError as e:
+                out.append(e)
         return out
 
     def _tick(self, stage: str, t0: float) -> None:
