@@ -108,7 +108,7 @@ def load_token_model(model_path: Path, encoder_path: Path | None, device: str):
     model.eval().to(device)
     if device.startswith("cuda"):
         model.half()
-    torch.set_grad_enabled(False)
+    model.requires_grad_(False)  # not torch.set_grad_enabled(False): a process-wide switch would break training
     return model, tokenizer, card
 
 
