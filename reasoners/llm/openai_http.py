@@ -1,7 +1,12 @@
 """A backend for any OpenAI-compatible chat server (vLLM, SGLang, Ollama, llama.cpp, hosted APIs).
 
 Async underneath: every request of a batch is sent at once, at most
-``concurrency`` in flight. Transient failures (429, 5xx, dropped
+``concurrency`` in flight — per backend, not per call. The backend runs
+one event loop in a daemon thread with one HTTP client (kept-alive
+connections) and one semaphore, and every ``generate`` call, from any
+thread or event loop, runs its requests there: threads of a task runner
+that share a pipeline share the server's limit, and their requests
+interleave instead of queueing behind each other's rounds. Transient failures (429, 5xx, dropped
 connections, timeouts, unreadable bodies) are retried with exponential
 backoff and jitter, honouring ``Retry-After``; when retries run out a typed
 ``BackendError`` is raised. Structured output (``response_format`` with a
@@ -14,11 +19,14 @@ from __future__ import annotations
 import asyncio
 import email.utils
 import ipaddress
+import concurrent.futures
 import logging
+import os
 import random
 import sys
 import threading
 import time
+import weakref
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlparse
@@ -78,6 +86,38 @@ class _Transient(Exception):
         self.wait = wait
 
 
+class _SharedLoop:
+    """An event loop in a daemon thread, holding the one client and the one limit all calls share."""
+
+    def __init__(self) -> None:
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, name="kanon-openai-http", daemon=True)
+        self.pid = os.getpid()
+        self.client: httpx.AsyncClient | None = None
+        self.sem: asyncio.Semaphore | None = None
+        self.thread.start()
+
+    def usable(self) -> bool:
+        # A forked worker inherits the object but not the thread: it starts its own.
+        return self.pid == os.getpid() and self.thread.is_alive() and not self.loop.is_closed()
+
+    def stop(self) -> None:
+        if not self.usable():
+            return
+        if threading.current_thread() is self.thread:  # collected on the loop itself
+            self.loop.call_soon(self.loop.stop)
+            return
+        if self.client is not None:
+            try:
+                asyncio.run_coroutine_threadsafe(self.client.aclose(), self.loop).result(timeout=5)
+            except Exception:  # closing is best effort; the sockets go with the process
+                pass
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(timeout=5)
+        if not self.thread.is_alive():
+            self.loop.close()
+
+
 class OpenAIHTTPBackend:
     name = "openai"
 
@@ -90,44 +130,72 @@ class OpenAIHTTPBackend:
         self._structured = config.structured
         self._announced = not config.announce
         self._url = config.base_url.rstrip("/") + "/chat/completions"
+        self._shared: _SharedLoop | None = None
+        self._shared_lock = threading.Lock()
 
     # --- public, sync ----------------------------------------------------------
 
     def generate(self, requests: list[GenerationRequest]) -> list[list[Completion]]:
-        """Sync wrapper; safe to call from inside a running event loop (uses a thread)."""
+        """Sync wrapper; safe from any thread, and from inside a running event loop."""
         if not requests:
             return []
+        shared = self._loop()
         try:
-            asyncio.get_running_loop()
+            running = asyncio.get_running_loop()
         except RuntimeError:
-            return asyncio.run(self.agenerate(requests))
-        box: dict[str, Any] = {}
+            running = None
+        if running is shared.loop:
+            raise RuntimeError("generate() called on the backend's own event loop; await agenerate() there")
+        return self._submit(shared, requests).result()
 
-        def run() -> None:
-            try:
-                box["ok"] = asyncio.run(self.agenerate(requests))
-            except BaseException as e:  # re-raised in the caller's thread
-                box["err"] = e
-
-        t = threading.Thread(target=run, name="kanon-openai-http")
-        t.start()
-        t.join()
-        if "err" in box:
-            raise box["err"]
-        return box["ok"]
+    def close(self) -> None:
+        """Stops the backend's event loop and closes its connections (a later call starts a new one)."""
+        with self._shared_lock:
+            shared, self._shared = self._shared, None
+        if shared is not None:
+            shared.stop()
 
     # --- async -----------------------------------------------------------------
 
     async def agenerate(self, requests: list[GenerationRequest]) -> list[list[Completion]]:
+        """Awaitable from any event loop; the requests run on the backend's loop, under its one limit."""
+        if not requests:
+            return []
+        shared = self._loop()
+        if asyncio.get_running_loop() is shared.loop:
+            return await self._run(shared, requests)
+        return await asyncio.wrap_future(self._submit(shared, requests))
+
+    def _loop(self) -> _SharedLoop:
+        with self._shared_lock:
+            if self._shared is None or not self._shared.usable():
+                self._shared = _SharedLoop()
+                weakref.finalize(self, self._shared.stop)  # no thread outlives its backend
+            return self._shared
+
+    def _submit(self, shared: _SharedLoop, requests: list[GenerationRequest]) -> concurrent.futures.Future:
+        return asyncio.run_coroutine_threadsafe(self._run(shared, requests), shared.loop)
+
+    async def _run(self, shared: _SharedLoop, requests: list[GenerationRequest]) -> list[list[Completion]]:
         self._announce()
-        sem = asyncio.Semaphore(self.config.concurrency)
-        headers = {"Content-Type": "application/json"}
-        if self.config.api_key:
-            headers["Authorization"] = f"Bearer {self.config.api_key}"
-        timeout = httpx.Timeout(self.config.timeout_s)
-        limits = httpx.Limits(max_connections=self.config.concurrency)
-        async with httpx.AsyncClient(timeout=timeout, headers=headers, limits=limits) as client:
-            return list(await asyncio.gather(*(self._one(client, sem, r) for r in requests)))
+        if shared.client is None or shared.sem is None:
+            headers = {"Content-Type": "application/json"}
+            if self.config.api_key:
+                headers["Authorization"] = f"Bearer {self.config.api_key}"
+            c = self.config.concurrency
+            shared.client = httpx.AsyncClient(
+                timeout=httpx.Timeout(self.config.timeout_s), headers=headers,
+                limits=httpx.Limits(max_connections=c, max_keepalive_connections=c),
+            )
+            shared.sem = asyncio.Semaphore(c)
+        tasks = [asyncio.ensure_future(self._one(shared.client, shared.sem, r)) for r in requests]
+        try:
+            return list(await asyncio.gather(*tasks))
+        except BaseException:
+            # One request failed for good: the batch fails, so its other requests give their slots back.
+            for t in tasks:
+                t.cancel()
+            raise
 
     def _announce(self) -> None:
         if not self._announced and not is_local_url(self.config.base_url):

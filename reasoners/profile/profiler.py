@@ -83,6 +83,10 @@ class RuleProfiler:
             self._occupations = default_occupations()
         return self._occupations
 
+    def load(self) -> None:
+        """Loads the tables now (seconds), not on the first post."""
+        _ = self.gazetteer, self.occupations
+
     def profile(self, post: Post, disclosures: list[Disclosure]) -> list[Attribute]:
         drafts: dict[tuple, _Draft] = {}
         unnormalised = 0
