@@ -12,7 +12,10 @@ clock starts (a worker builds its pipeline once per process).
   ``delay_s`` with at most ``server_concurrency`` requests served at once.
   Its capacity is ``server_concurrency / delay_s`` requests per second; the
   ratio of the requests per second kanon sent to that capacity says whether
-  the orchestration keeps the server busy (target >= 0.8).
+  the orchestration keeps the server busy (target >= 0.8). The server runs
+  in a process of its own (``--server thread`` puts it in kanon's), so that
+  its threads do not compete with kanon's for one interpreter lock: the
+  figure is about kanon, as against a real model server.
 
 Prints one JSON line per case.
 """
@@ -20,8 +23,10 @@ Prints one JSON line per case.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
+import subprocess
 import sys
 import tempfile
 import threading
@@ -43,6 +48,7 @@ class Config:
     delay_s: float = 0.2  # the model server's fixed answer time
     server_concurrency: int = 8  # requests the server serves at once; kanon sends at most this many
     samples: int = 3  # samples per sub-question on the LLM path
+    server: str = "process"  # where the model server runs: "process" (its own) or "thread" (kanon's)
     cases: tuple[str, ...] = ("rules", "trained", "llm")
 
 
@@ -120,10 +126,61 @@ class FixedDelayModel:
         return Reply(text="{}")  # generalise/split are not reached: samples agree
 
 
+class ModelServerProcess:
+    """``FixedDelayModel`` behind a ``ScriptedServer`` in a child process (``--serve-model``).
+
+    ``url`` is where it listens; ``requests`` asks it how many it has answered.
+    """
+
+    def __init__(self, delay_s: float, slots: int) -> None:
+        self.args = [sys.executable, str(Path(__file__).resolve()), "--serve-model",
+                     "--delay", str(delay_s), "--server-concurrency", str(slots)]
+        self.proc: subprocess.Popen[str] | None = None
+        self.url = ""
+
+    def __enter__(self) -> "ModelServerProcess":
+        self.proc = subprocess.Popen(self.args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+                                     cwd=str(ROOT))
+        self.url = (self.proc.stdout.readline() if self.proc.stdout else "").strip()
+        if not self.url.startswith("http://"):
+            from kanon.errors import KanonError
+
+            raise KanonError("the benchmark's model server did not start")
+        return self
+
+    @property
+    def requests(self) -> int:
+        assert self.proc is not None and self.proc.stdin is not None and self.proc.stdout is not None
+        self.proc.stdin.write("count\n")
+        self.proc.stdin.flush()
+        return int(self.proc.stdout.readline())
+
+    def __exit__(self, *exc: object) -> None:
+        if self.proc is not None:
+            if self.proc.stdin is not None:
+                self.proc.stdin.close()  # end of input: the server stops
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+
+
+def serve_model(delay_s: float, slots: int) -> None:
+    """The child side: print the URL, then answer each line on stdin with the request count."""
+    from tests.support.scripted_server import ScriptedServer
+
+    model = FixedDelayModel(delay_s, slots)
+    with ScriptedServer(model) as server:
+        print(server.url, flush=True)
+        for _ in sys.stdin:
+            print(model.requests, flush=True)
+
+
 # --- one case ------------------------------------------------------------------------------
 
 
-def run_case(name: str, cfg: Config, n: int, pipeline: str, options: dict, model: FixedDelayModel | None = None) -> dict:
+def run_case(name: str, cfg: Config, n: int, pipeline: str, options: dict,
+             model: FixedDelayModel | ModelServerProcess | None = None) -> dict:
     from flows.assess import assess_batch
     from flows.pipelines import load_pipeline
     from storage import repository as repo
@@ -162,7 +219,7 @@ def run_case(name: str, cfg: Config, n: int, pipeline: str, options: dict, model
             "model_requests": calls, "requests_per_post": round(calls / max(n, 1), 2),
             "delay_s": cfg.delay_s, "server_concurrency": cfg.server_concurrency,
             "server_capacity_rps": round(capacity, 2), "kanon_rps": round(calls / wall, 2),
-            "throughput_ratio": round(calls / wall / capacity, 3),
+            "throughput_ratio": round(calls / wall / capacity, 3), "server": cfg.server,
         })
     engine.dispose()
     return out
@@ -177,9 +234,17 @@ def main() -> None:
     parser.add_argument("--delay", type=float, default=Config.delay_s)
     parser.add_argument("--server-concurrency", type=int, default=Config.server_concurrency)
     parser.add_argument("--cases", default=",".join(Config.cases), help="comma-separated: rules, trained, llm")
+    parser.add_argument("--server", choices=("process", "thread"), default=Config.server,
+                        help="the model server in its own process, or in a thread of kanon's")
+    parser.add_argument("--serve-model", action="store_true", help=argparse.SUPPRESS)  # the child of --server process
     args = parser.parse_args()
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    if args.serve_model:
+        serve_model(args.delay, args.server_concurrency)
+        return
     cfg = Config(posts=args.posts, llm_posts=args.llm_posts, chunk_size=args.chunk_size, max_workers=args.max_workers,
-                 delay_s=args.delay, server_concurrency=args.server_concurrency,
+                 delay_s=args.delay, server_concurrency=args.server_concurrency, server=args.server,
                  cases=tuple(c.strip() for c in args.cases.split(",") if c.strip()))
 
     # A Prefect of its own: a temporary server in a temporary home, quiet, no network.
@@ -188,8 +253,6 @@ def main() -> None:
                        "PREFECT_LOGGING_LEVEL": "WARNING", "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1",
                        "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120"}.items():
         os.environ.setdefault(key, value)
-    if str(ROOT) not in sys.path:
-        sys.path.insert(0, str(ROOT))
 
     # Start Prefect's temporary server before any clock runs (a deployment's server is up already).
     from prefect import flow
@@ -205,9 +268,14 @@ def main() -> None:
         elif case == "llm":
             from tests.support.scripted_server import ScriptedServer
 
-            model = FixedDelayModel(cfg.delay_s, cfg.server_concurrency)
-            with ScriptedServer(model) as server:
-                options = {"llm": server.url, "concurrency": cfg.server_concurrency, "samples": cfg.samples,
+            with contextlib.ExitStack() as stack:
+                if cfg.server == "process":
+                    model = stack.enter_context(ModelServerProcess(cfg.delay_s, cfg.server_concurrency))
+                    url = model.url
+                else:
+                    model = FixedDelayModel(cfg.delay_s, cfg.server_concurrency)
+                    url = stack.enter_context(ScriptedServer(model)).url
+                options = {"llm": url, "concurrency": cfg.server_concurrency, "samples": cfg.samples,
                            "nonce": uuid.uuid4().hex}
                 print(json.dumps(run_case(case, cfg, cfg.llm_posts or cfg.posts, "benchmarks.batch:llm_pipeline",
                                           options, model)), flush=True)

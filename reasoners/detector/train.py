@@ -117,6 +117,9 @@ def train(cfg: TrainConfig) -> dict:
     from transformers import AutoModelForTokenClassification, AutoTokenizer, get_linear_schedule_with_warmup
 
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    # Some loaders switch autograd off for the whole process (a model loaded earlier for
+    # inference in the same process): training says explicitly that it needs it.
+    torch.set_grad_enabled(True)
     random.seed(cfg.seed)
     torch.manual_seed(cfg.seed)
     if cfg.threads:

@@ -3,10 +3,13 @@
 Async underneath: every request of a batch is sent at once, at most
 ``concurrency`` in flight — per backend, not per call. The backend runs
 one event loop in a daemon thread with one HTTP client (kept-alive
-connections) and one semaphore, and every ``generate`` call, from any
+connections) and one set of slots, and every ``generate`` call, from any
 thread or event loop, runs its requests there: threads of a task runner
-that share a pipeline share the server's limit, and their requests
-interleave instead of queueing behind each other's rounds. Transient failures (429, 5xx, dropped
+that share a pipeline share the server's limit. A free slot goes to the
+smallest waiting batch first (then the oldest): a short round that ends a
+task's work (a few estimates after a large decomposition round) is not
+stuck behind other tasks' large rounds, so that task finishes and its
+thread starts the next one while the server stays busy. Transient failures (429, 5xx, dropped
 connections, timeouts, unreadable bodies) are retried with exponential
 backoff and jitter, honouring ``Retry-After``; when retries run out a typed
 ``BackendError`` is raised. Structured output (``response_format`` with a
@@ -18,7 +21,9 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
+import heapq
 import ipaddress
+import itertools
 import concurrent.futures
 import logging
 import os
@@ -86,6 +91,36 @@ class _Transient(Exception):
         self.wait = wait
 
 
+class _Slots:
+    """A semaphore whose waiters are served by priority (lowest first), then in arrival order."""
+
+    def __init__(self, size: int) -> None:
+        self.free = size
+        self.waiting: list[tuple[tuple[int, int], asyncio.Future[None]]] = []
+        self.arrivals = itertools.count()
+
+    async def acquire(self, priority: int) -> None:
+        if self.free > 0 and not self.waiting:
+            self.free -= 1
+            return
+        fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        heapq.heappush(self.waiting, ((priority, next(self.arrivals)), fut))
+        try:
+            await fut
+        except asyncio.CancelledError:
+            if fut.done() and not fut.cancelled():
+                self.release()  # granted and cancelled at once: hand the slot on
+            raise
+
+    def release(self) -> None:
+        while self.waiting:
+            _, fut = heapq.heappop(self.waiting)
+            if not fut.done():
+                fut.set_result(None)
+                return
+        self.free += 1
+
+
 class _SharedLoop:
     """An event loop in a daemon thread, holding the one client and the one limit all calls share."""
 
@@ -94,7 +129,7 @@ class _SharedLoop:
         self.thread = threading.Thread(target=self.loop.run_forever, name="kanon-openai-http", daemon=True)
         self.pid = os.getpid()
         self.client: httpx.AsyncClient | None = None
-        self.sem: asyncio.Semaphore | None = None
+        self.slots: _Slots | None = None
         self.thread.start()
 
     def usable(self) -> bool:
@@ -178,7 +213,7 @@ class OpenAIHTTPBackend:
 
     async def _run(self, shared: _SharedLoop, requests: list[GenerationRequest]) -> list[list[Completion]]:
         self._announce()
-        if shared.client is None or shared.sem is None:
+        if shared.client is None or shared.slots is None:
             headers = {"Content-Type": "application/json"}
             if self.config.api_key:
                 headers["Authorization"] = f"Bearer {self.config.api_key}"
@@ -187,8 +222,9 @@ class OpenAIHTTPBackend:
                 timeout=httpx.Timeout(self.config.timeout_s), headers=headers,
                 limits=httpx.Limits(max_connections=c, max_keepalive_connections=c),
             )
-            shared.sem = asyncio.Semaphore(c)
-        tasks = [asyncio.ensure_future(self._one(shared.client, shared.sem, r)) for r in requests]
+            shared.slots = _Slots(c)
+        client, slots, size = shared.client, shared.slots, len(requests)
+        tasks = [asyncio.ensure_future(self._one(client, slots, size, r)) for r in requests]
         try:
             return list(await asyncio.gather(*tasks))
         except BaseException:
@@ -203,7 +239,7 @@ class OpenAIHTTPBackend:
             print(f"kanon: text will be sent to a remote language model at {host}", file=sys.stderr)
         self._announced = True
 
-    async def _one(self, client: httpx.AsyncClient, sem: asyncio.Semaphore,
+    async def _one(self, client: httpx.AsyncClient, slots: _Slots, priority: int,
                    req: GenerationRequest) -> list[Completion]:
         out: list[Completion] = []
         # A server that ignores ``n`` returns fewer choices: ask again for the rest.
@@ -211,16 +247,19 @@ class OpenAIHTTPBackend:
             missing = req.n - len(out)
             if missing <= 0:
                 break
-            out.extend(await self._with_retries(client, sem, req, missing))
+            out.extend(await self._with_retries(client, slots, priority, req, missing))
         return out[: req.n]
 
-    async def _with_retries(self, client: httpx.AsyncClient, sem: asyncio.Semaphore,
+    async def _with_retries(self, client: httpx.AsyncClient, slots: _Slots, priority: int,
                             req: GenerationRequest, n: int) -> list[Completion]:
         attempt = 0
         while True:
             try:
-                async with sem:
+                await slots.acquire(priority)
+                try:
                     return await self._post(client, req, n)
+                finally:
+                    slots.release()
             except _Transient as t:
                 if attempt >= self.config.max_retries:
                     raise t.error from None

@@ -48,3 +48,36 @@ def test_history_merges_and_reports_contradictions(pipe):
     assert any("Age" in w for w in a.warnings)
     cats = {x.category for x in a.attributes}
     assert {"Location", "Pet"} <= cats
+
+
+class _CountingReasoner:
+    """The statistical reasoner, counting its batched rounds (a model backend's round trips)."""
+
+    def __init__(self, inner):
+        self.inner, self.name = inner, inner.name
+        self.rounds = {"decompose": 0, "estimate": 0}
+
+    def decompose(self, attributes):
+        return self.inner.decompose(attributes)
+
+    def decompose_many(self, attribute_sets):
+        self.rounds["decompose"] += 1
+        return [self.inner.decompose(a) for a in attribute_sets]
+
+    def estimate(self, networks, attributes):
+        self.rounds["estimate"] += 1
+        return self.inner.estimate(networks, attributes)
+
+
+def test_contributions_share_the_posts_rounds(pipe):
+    from dataclasses import replace
+
+    counting = _CountingReasoner(pipe.reasoner)
+    p = replace(pipe, reasoner=counting, timings={})
+    posts = [Post(id="a", text="I'm a 34 year old nurse living in Leeds."),
+             Post(id="b", text="I'm a 52 year old teacher in Austin. My husband works nights.")]
+    out = p.assess(posts)
+    assert counting.rounds == {"decompose": 1, "estimate": 1}
+    for a in out:
+        assert isinstance(a, Assessment) and len(a.contributions) == len(a.attributes)
+        assert all(c.k_without >= a.k for c in a.contributions)

@@ -126,6 +126,45 @@ def test_concurrency_bound_holds():
         assert len(out) == 12 and srv.max_in_flight == 3
 
 
+def test_concurrency_bound_is_shared_by_threads():
+    # Task-runner threads share one backend: the limit holds for all of them together.
+    with ScriptedServer(lambda body: Reply(text="ok", delay=0.05)) as srv:
+        b = _backend(srv.url, concurrency=3)
+        outs: list = []
+        threads = [threading.Thread(target=lambda: outs.append(b.generate([_req(str(i)) for i in range(6)])))
+                   for _ in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert [len(o) for o in outs] == [6] * 4 and srv.max_in_flight == 3
+        b.close()
+
+
+def test_a_small_batch_is_not_stuck_behind_a_large_one():
+    with ScriptedServer(lambda body: Reply(text="ok", delay=0.05)) as srv:
+        b = _backend(srv.url, concurrency=2)
+        big = threading.Thread(target=lambda: b.generate([_req(str(i)) for i in range(40)]))
+        big.start()
+        time.sleep(0.1)
+        t0 = time.perf_counter()
+        b.generate([_req("small")])
+        small_s = time.perf_counter() - t0
+        big.join()
+        # Behind the large batch it would wait for ~20 rounds of 50 ms; served next, one or two.
+        assert small_s < 0.5
+
+
+def test_agenerate_from_another_loop_uses_the_backend_loop():
+    import asyncio
+
+    with ScriptedServer(lambda body: Reply(text="ok")) as srv:
+        b = _backend(srv.url)
+        assert asyncio.run(b.agenerate([_req(), _req()]))[1][0].text == "ok"
+        b.close()
+        assert b.generate([_req()])[0][0].text == "ok"  # a closed backend starts a new loop
+
+
 def test_sync_wrapper_works_inside_a_running_loop():
     import asyncio
 
