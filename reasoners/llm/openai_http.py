@@ -226,12 +226,17 @@ class OpenAIHTTPBackend:
         client, slots, size = shared.client, shared.slots, len(requests)
         tasks = [asyncio.ensure_future(self._one(client, slots, size, r)) for r in requests]
         try:
-            return list(await asyncio.gather(*tasks))
-        except BaseException:
-            # One request failed for good: the batch fails, so its other requests give their slots back.
+            # Every request runs its course (its own retries), then the batch fails with the first
+            # error, if any: the server sees the same requests however the failures interleave.
+            results = await asyncio.gather(*tasks, return_exceptions=True)
+        except BaseException:  # the caller gave up: the batch's requests give their slots back
             for t in tasks:
                 t.cancel()
             raise
+        for r in results:
+            if isinstance(r, BaseException):
+                raise r
+        return list(results)  # type: ignore[arg-type]
 
     def _announce(self) -> None:
         if not self._announced and not is_local_url(self.config.base_url):

@@ -63,3 +63,25 @@ def test_registered():
     from reasoners.registry import reasoners
 
     assert "statistical" in reasoners and "independent" in reasoners
+
+
+def test_factor_intervals_are_widened_for_unmodelled_dependence():
+    from kanon.records import Attribute
+    from reasoners.reasoning.statistical import StatisticalReasoner
+
+    attrs = [
+        Attribute(id="a0", category="Location", value="Ohio", facets={"place": "Ohio", "level": "admin1", "country": "US", "admin1": "OH", "population": 11_785_935}),
+        Attribute(id="a1", category="Gender", value="man", facets={"sex": "male"}),
+        Attribute(id="a2", category="Occupation", value="nurse", facets={"occupation": "Registered Nurses", "soc": "29-1141", "status": "employed"}),
+    ]
+    narrow, wide = StatisticalReasoner(structural_widen=1.0), StatisticalReasoner(structural_widen=2.0)
+    n1 = narrow.estimate([narrow.decompose(attrs)], [attrs])[0]
+    n2 = wide.estimate([wide.decompose(attrs)], [attrs])[0]
+    for a, b in zip(n1.nodes, n2.nodes):
+        assert a.estimate.value == b.estimate.value  # the point estimate does not move
+        if a.role == "base":
+            assert (a.estimate.low, a.estimate.high) == (b.estimate.low, b.estimate.high)
+        else:
+            assert b.estimate.low <= a.estimate.low and b.estimate.high >= a.estimate.high
+            assert b.estimate.high <= 1.0
+            assert b.estimate.low < a.estimate.low or a.estimate.low == 0
