@@ -8,7 +8,7 @@ into overlapping windows and merged back to character offsets.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from kanon.records import LABELS
 
@@ -45,8 +45,9 @@ def tags_for_offsets(offsets: Sequence[tuple[int, int]], spans: Sequence[tuple[i
     return out
 
 
-@dataclass(frozen=True)
-class TokenPrediction:
+class TokenPrediction(NamedTuple):
+    """One token's best tag. A tuple, not a dataclass: inference makes one per token."""
+
     start: int
     end: int
     tag: int  # index into TAGS

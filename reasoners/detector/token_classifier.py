@@ -280,16 +280,25 @@ def predict_tokens(model, tok, texts: list[str], *, device: str, batch_size: int
                 mask[r, :len(row)] = 1
             logits = model(input_ids=ids.to(device), attention_mask=mask.to(device)).logits
             # The probability of the best tag is the softmax at its logit: exp(0) / sum exp(l - max).
-            top, tags = logits.float().max(-1)
+            top, tags_t = logits.float().max(-1)
             pmax = 1.0 / torch.exp(logits.float() - top.unsqueeze(-1)).sum(-1)
-            pmax, tags = pmax.cpu().tolist(), tags.cpu().tolist()
+            # Decoding only needs tagged tokens and their neighbours (an O next to a tag ends
+            # a span or a word); most tokens are O, and a Python object per token is the
+            # slow part once the model runs on a GPU.
+            tagged = tags_t != 0
+            near = tagged.clone()
+            near[:, 1:] |= tagged[:, :-1]
+            near[:, :-1] |= tagged[:, 1:]
+            pmax, tags, near = pmax.cpu().tolist(), tags_t.cpu().tolist(), near.cpu().tolist()
             for r, j in enumerate(idx):
                 offsets = enc["offset_mapping"][j]
                 text_i = sample_map[j]
                 row_tags, row_p = tags[r], pmax[r]
                 if windows_of[text_i] == 1:
-                    single[text_i] = [TokenPrediction(s, e, row_tags[t], row_p[t])
-                                      for t, (s, e) in enumerate(offsets) if s != e]
+                    row_near = near[r]
+                    single[text_i] = [TokenPrediction(offsets[t][0], offsets[t][1], row_tags[t], row_p[t])
+                                      for t in range(len(offsets))
+                                      if row_near[t] and offsets[t][0] != offsets[t][1]]
                     continue
                 n = len(offsets)
                 table = best[text_i]
