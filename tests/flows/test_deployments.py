@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import socket
+import signal
 import subprocess
 import sys
 import time
@@ -46,6 +47,7 @@ def prefect_api(tmp_path_factory):
     proc = subprocess.Popen(
         [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port", str(port)],
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=home,
+        start_new_session=True,  # its own process group: the uvicorn it starts stops with it
     )
     api = f"http://127.0.0.1:{port}/api"
     try:
@@ -61,11 +63,11 @@ def prefect_api(tmp_path_factory):
             time.sleep(0.5)
         yield api
     finally:
-        proc.terminate()
+        os.killpg(proc.pid, signal.SIGTERM)
         try:
             proc.wait(timeout=20)
         except subprocess.TimeoutExpired:
-            proc.kill()
+            os.killpg(proc.pid, signal.SIGKILL)
 
 
 def test_deployments_refuse_a_password_and_unknown_runner():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import socket
+import signal
 import subprocess
 import sys
 import time
@@ -71,6 +72,7 @@ def start_server(tmp: Path, *, key: str | None, rate_per_minute: int = 1000, ext
     proc = subprocess.Popen(
         [sys.executable, "-m", "kanon.cli", "api", "--host", "127.0.0.1", "--port", str(port)],
         stdout=fh, stderr=subprocess.STDOUT, env=env, cwd=tmp,
+        start_new_session=True,  # its own process group: stopping it stops what it started
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + STARTUP_S
@@ -83,16 +85,24 @@ def start_server(tmp: Path, *, key: str | None, rate_per_minute: int = 1000, ext
         except httpx.HTTPError:
             pass
         time.sleep(0.25)
-    proc.kill()
+    _signal_group(proc, signal.SIGKILL)
     raise RuntimeError("the API server did not start in time")
 
 
+def _signal_group(proc: subprocess.Popen, sig: int) -> None:
+    try:
+        os.killpg(proc.pid, sig)
+    except ProcessLookupError:
+        pass
+
+
 def stop_server(server: Server) -> None:
-    server.process.terminate()
+    # The whole group: a Prefect server the API started for a history run goes too.
+    _signal_group(server.process, signal.SIGTERM)
     try:
         server.process.wait(timeout=15)
     except subprocess.TimeoutExpired:
-        server.process.kill()
+        _signal_group(server.process, signal.SIGKILL)
 
 
 @pytest.fixture(scope="session")
