@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import sys
 import tempfile
@@ -21,11 +20,6 @@ HERE = Path(__file__).resolve().parent
 if str(HERE) not in sys.path:  # stub_pipeline:make is imported by reference, flow_support by name
     sys.path.insert(0, str(HERE))
 
-_spec = importlib.util.spec_from_file_location(
-    "kanon_test_databases", HERE.parent / "storage" / "databases.py"
-)
-databases = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(databases)
 
 
 
@@ -41,30 +35,6 @@ def prefect_server():
             "database_url": PREFECT_API_DATABASE_CONNECTION_URL.value(),
             "home": _HOME,
         }
-
-
-@pytest.fixture(scope="session")
-def _pg_database():
-    why = databases.pg_available()
-    if why is not None:
-        yield why
-        return
-    with databases.pg_database() as url:
-        yield url
-
-
-@pytest.fixture(params=databases.BACKENDS)
-def database_url(request, tmp_path, _pg_database) -> str:
-    from storage.migrate import upgrade
-
-    if request.param == "sqlite":
-        url = databases.sqlite_url(tmp_path)
-    else:
-        if not _pg_database.startswith("postgresql"):
-            pytest.skip(_pg_database)
-        url = databases.pg_schema_url(_pg_database)
-    upgrade(url)
-    return url
 
 
 @pytest.fixture

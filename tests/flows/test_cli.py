@@ -7,7 +7,6 @@ own, or the session's test server through ``PREFECT_API_URL``).
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import subprocess
@@ -18,9 +17,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-_spec = importlib.util.spec_from_file_location("kanon_test_databases", ROOT / "tests" / "storage" / "databases.py")
-databases = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(databases)
+import kanon_test_databases as databases  # registered by tests/conftest.py
 
 # The installed console script, as a user runs it (the module where it is not installed).
 _SCRIPT = Path(sys.executable).with_name("kanon")
