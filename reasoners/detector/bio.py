@@ -64,39 +64,51 @@ def decode(tokens: Sequence[TokenPrediction], text: str) -> list[tuple[int, int,
     span. Spans lose edge spaces and punctuation, but keep a bracket that
     closes one they hold ("my son (7)").
     """
+    tokens = _by_start(tokens)
+    return decode_columns([t.start for t in tokens], [t.end for t in tokens], [t.tag for t in tokens],
+                          [t.prob for t in tokens], text)
+
+
+def decode_columns(starts: Sequence[int], ends: Sequence[int], tags: Sequence[int], probs: Sequence[float],
+                   text: str) -> list[tuple[int, int, str, float]]:
+    """``decode`` over the tokens as four columns, in order of start.
+
+    Inference calls this one: a column of ints is a list it already has,
+    where a tuple per token would cost more than the model on a GPU.
+    """
     spans: list[list] = []
     cur: list | None = None
     last_end = -1
     word_tag = 0
-    for tok in _by_start(tokens):
-        if tok.end <= tok.start:
+    for start, end, tag_id, prob in zip(starts, ends, tags, probs):
+        if end <= start:
             continue
-        inside_word = tok.start == last_end and tok.start > 0 and text[tok.start - 1].isalnum() and text[tok.start].isalnum()
+        inside_word = start == last_end and start > 0 and text[start - 1].isalnum() and text[start].isalnum()
         if inside_word:
             # A later piece of the same word: follow the word's first piece.
             if cur is not None and word_tag != 0:
-                cur[1] = tok.end
-                cur[3].append(tok.prob)
-            last_end = tok.end
+                cur[1] = end
+                cur[3].append(prob)
+            last_end = end
             continue
-        word_tag = tok.tag
-        tag = TAGS[tok.tag]
-        last_end = tok.end
-        if tag == "O":
+        word_tag = tag_id
+        last_end = end
+        if tag_id == 0:
             cur = None
             continue
+        tag = TAGS[tag_id]
         prefix, label = tag[0], tag[2:]
-        if cur is not None and cur[2] == label and prefix == "I" and _only_space_or_punct(text, cur[1], tok.start):
-            cur[1] = tok.end
-            cur[3].append(tok.prob)
+        if cur is not None and cur[2] == label and prefix == "I" and _only_space_or_punct(text, cur[1], start):
+            cur[1] = end
+            cur[3].append(prob)
         else:
-            cur = [tok.start, tok.end, label, [tok.prob]]
+            cur = [start, end, label, [prob]]
             spans.append(cur)
     out = []
-    for a, b, label, probs in spans:
+    for a, b, label, probs_ in spans:
         a, b = _trim(text, a, b)
         if b > a:
-            out.append((a, b, label, sum(probs) / len(probs)))
+            out.append((a, b, label, sum(probs_) / len(probs_)))
     return out
 
 

@@ -24,7 +24,7 @@ from typing import Any
 
 from kanon.errors import ModelNotFoundError
 from kanon.records import LABELS, Disclosure, Post, Provenance
-from reasoners.detector.bio import TAGS, TokenPrediction, decode
+from reasoners.detector.bio import TAGS, TokenPrediction, decode_columns
 
 log = logging.getLogger(__name__)
 
@@ -235,22 +235,32 @@ class TokenClassifierDetector:
 def predict_spans(model, tok, texts: list[str], *, device: str, batch_size: int, max_length: int,
                   stride: int) -> list[list[tuple[int, int, str, float]]]:
     """Run a token classifier over texts and decode character spans ``(start, end, label, score)``."""
-    tokens = predict_tokens(model, tok, texts, device=device, batch_size=batch_size, max_length=max_length,
+    columns = token_columns(model, tok, texts, device=device, batch_size=batch_size, max_length=max_length,
                             stride=stride)
-    return [decode(t, text) for t, text in zip(tokens, texts)]
+    return [decode_columns(*cols, text) for cols, text in zip(columns, texts)]
 
 
 def predict_tokens(model, tok, texts: list[str], *, device: str, batch_size: int, max_length: int,
                    stride: int) -> list[list[TokenPrediction]]:
+    """``token_columns`` as one ``TokenPrediction`` per token (for a reader; inference uses the columns)."""
+    return [[TokenPrediction(*t) for t in zip(*cols)]
+            for cols in token_columns(model, tok, texts, device=device, batch_size=batch_size,
+                                      max_length=max_length, stride=stride)]
+
+
+def token_columns(model, tok, texts: list[str], *, device: str, batch_size: int, max_length: int,
+                  stride: int) -> list[tuple[list[int], list[int], list[int], list[float]]]:
     """The most likely tag of the tokens that decoding needs, per text, windows merged back.
+
+    Per text four lists in order of start: starts, ends, tag ids, probabilities.
 
     Windows of all texts are sorted by length so that a batch pads little.
     A token seen by two windows keeps the tags of the one where it sits
     further from the edge (more context on both sides; the earlier window on
     a tie). Only the tag and its probability leave the device, as small
     arrays; on a GPU the next batch runs while this one is read. Tokens are
-    then selected in numpy (``_needed``): most are O, and a Python object per
-    token would cost more than the model itself on a GPU.
+    then selected in numpy (``_needed``) and handed on as columns: a Python
+    object per token would cost more than the model itself on a GPU.
     """
     import numpy as np
     import torch
@@ -315,15 +325,14 @@ def predict_tokens(model, tok, texts: list[str], *, device: str, batch_size: int
         if pending is not None:
             collect(pending)
 
-    out: list[list[TokenPrediction]] = []
+    out = []
     for text_pieces in pieces:
         if len(text_pieces) == 1:
             _, starts, ends, _, tags, probs = text_pieces[0]
         else:
             starts, ends, tags, probs = _merge_windows(text_pieces)
         keep = _needed(starts, ends, tags)
-        out.append([TokenPrediction(a, b, t, p) for a, b, t, p in zip(
-            starts[keep].tolist(), ends[keep].tolist(), tags[keep].tolist(), probs[keep].tolist())])
+        out.append((starts[keep].tolist(), ends[keep].tolist(), tags[keep].tolist(), probs[keep].tolist()))
     return out
 
 

@@ -39,10 +39,12 @@ def test_train_detector_runs_as_a_flow(tmp_path, prefect_server):
 
     with get_client(sync_client=True) as client:
         runs = client.read_flow_runs(flow_filter=FlowFilter(name=FlowFilterName(any_=["train_detector"])))
-    mine = [fr for fr in runs if fr.parameters.get("out_dir") == str(out)]
+    # The flow takes the options as keywords: Prefect stores them under "config".
+    mine = [fr for fr in runs if fr.parameters.get("config", {}).get("out_dir") == str(out)]
     assert len(mine) == 1 and mine[0].state.is_completed()
-    assert set(mine[0].parameters) <= {"out_dir", "encoder", "kind", "recipe", "epochs", "frozen_layers", "lr",
-                                       "batch_size", "seed", "device", "limit_train"}
+    assert set(mine[0].parameters) == {"config"}
+    assert set(mine[0].parameters["config"]) <= {"out_dir", "encoder", "kind", "recipe", "epochs", "frozen_layers",
+                                                 "lr", "batch_size", "seed", "device", "limit_train"}
 
 
 def test_train_detector_refuses_a_bad_recipe(tmp_path, prefect_server):

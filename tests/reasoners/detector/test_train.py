@@ -23,12 +23,12 @@ def test_tiny_training_run(tmp_path):
     saved = json.loads((out / CARD).read_text())
     assert saved["name"] == card["name"] == "minilm-bio.v1"
     assert saved["kind"] == "lora" and saved["config"]["epochs"] == 1 and saved["config"]["seed"] == 3
-    # On CPU the default recipe is the quick one: the adapter touches only the layers above the frozen four.
-    assert saved["config"]["recipe"] == "quick" and saved["config"]["frozen_layers"] == 4
+    # On CPU the default recipe is the quick one: the adapter touches only the layers above the frozen two.
+    assert saved["config"]["recipe"] == "quick" and saved["config"]["frozen_layers"] == 2
     from safetensors.torch import load_file
 
     layers = {int(k.split(".layer.")[1].split(".")[0]) for k in load_file(str(out / "adapter_model.safetensors")) if ".layer." in k}
-    assert layers == {4, 5}
+    assert layers == {2, 3, 4, 5}
     for split in ("train", "dev", "test", "generated"):
         assert saved["data"][split]["sha256"] == _hash_file(CORPUS_DIR / f"{split}.jsonl")
     assert saved["data"]["train"]["posts"] == 40 and saved["data"]["dev"]["posts"] == 4
