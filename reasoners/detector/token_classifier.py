@@ -24,7 +24,7 @@ from typing import Any
 
 from kanon.errors import ModelNotFoundError
 from kanon.records import LABELS, Disclosure, Post, Provenance
-from reasoners.detector.bio import TAGS, TokenPrediction, decode_columns
+from reasoners.detector.bio import TAGS, decode_columns
 
 log = logging.getLogger(__name__)
 
@@ -68,21 +68,39 @@ class ClassifierConfig:
     use_rules: bool = True  # Contact from the rule detector, Names the model missed from its NER
 
 
-def load_token_model(model_path: Path, encoder_path: Path | None, device: str):
-    """Load (model, tokenizer, card) from a trained detector folder."""
+def quiet_transformers() -> None:
+    """Silence what transformers and peft say on every load of an encoder for token classification.
+
+    The base encoder has no classification head and a pooler we do not use:
+    transformers reports both (and peft a deprecation), which is expected
+    here and only noise to a user.
+    """
     import warnings
 
-    import torch
-    from transformers import AutoModelForTokenClassification, AutoTokenizer
     from transformers.utils import logging as hf_logging
 
-    # The base encoder has no classification head and a pooler we do not use: transformers
-    # reports both on every load, which is expected here and only noise to a user.
     hf_logging.set_verbosity_error()
     hf_logging.disable_progress_bar()
     warnings.filterwarnings("ignore", category=FutureWarning, module="transformers")
     warnings.filterwarnings("ignore", category=FutureWarning, module="peft")
 
+
+def pad_batch(rows, pad_id: int):
+    """(ids, attention mask) for rows of token ids of different lengths."""
+    import torch
+    from torch.nn.utils.rnn import pad_sequence
+
+    ids = pad_sequence([torch.as_tensor(r, dtype=torch.long) for r in rows], batch_first=True, padding_value=pad_id)
+    lengths = torch.tensor([len(r) for r in rows])
+    return ids, (torch.arange(ids.shape[1]) < lengths[:, None]).long()
+
+
+def load_token_model(model_path: Path, encoder_path: Path | None, device: str):
+    """Load (model, tokenizer, card) from a trained detector folder."""
+    import torch
+    from transformers import AutoModelForTokenClassification, AutoTokenizer
+
+    quiet_transformers()
     card_file = model_path / CARD
     if not card_file.exists():
         raise ModelNotFoundError(f"no trained detector at {model_path} (missing {CARD})")
@@ -240,14 +258,6 @@ def predict_spans(model, tok, texts: list[str], *, device: str, batch_size: int,
     return [decode_columns(*cols, text) for cols, text in zip(columns, texts)]
 
 
-def predict_tokens(model, tok, texts: list[str], *, device: str, batch_size: int, max_length: int,
-                   stride: int) -> list[list[TokenPrediction]]:
-    """``token_columns`` as one ``TokenPrediction`` per token (for a reader; inference uses the columns)."""
-    return [[TokenPrediction(*t) for t in zip(*cols)]
-            for cols in token_columns(model, tok, texts, device=device, batch_size=batch_size,
-                                      max_length=max_length, stride=stride)]
-
-
 def token_columns(model, tok, texts: list[str], *, device: str, batch_size: int, max_length: int,
                   stride: int) -> list[tuple[list[int], list[int], list[int], list[float]]]:
     """The most likely tag of the tokens that decoding needs, per text, windows merged back.
@@ -283,13 +293,7 @@ def token_columns(model, tok, texts: list[str], *, device: str, batch_size: int,
     cuda = str(device).startswith("cuda")
 
     def launch(idx: list[int]):
-        width = max(len(ids_all[j]) for j in idx)
-        ids = torch.full((len(idx), width), pad_id, dtype=torch.long)
-        mask = torch.zeros((len(idx), width), dtype=torch.long)
-        for r, j in enumerate(idx):
-            row = ids_all[j]
-            ids[r, :len(row)] = torch.tensor(row, dtype=torch.long)
-            mask[r, :len(row)] = 1
+        ids, mask = pad_batch([ids_all[j] for j in idx], pad_id)
         logits = model(input_ids=ids.to(device), attention_mask=mask.to(device)).logits.float()
         # The probability of the best tag is the softmax at its logit: exp(0) / sum exp(l - max).
         top, tags = logits.max(-1)

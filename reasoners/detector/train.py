@@ -36,7 +36,8 @@ from pathlib import Path
 from kanon.errors import InputError, KanonError
 from reasoners.detector.bio import IGNORE, TAGS, tags_for_offsets
 from reasoners.detector.corpus import CORPUS_DIR, Example, read_jsonl
-from reasoners.detector.token_classifier import CARD, NAME, packaged_encoder, predict_spans, resolve_device
+from reasoners.detector.token_classifier import (CARD, NAME, packaged_encoder, pad_batch, predict_spans, quiet_transformers,
+                                                 resolve_device)
 from reasoners.metrics import span_metrics
 
 log = logging.getLogger(__name__)
@@ -125,6 +126,7 @@ def _batches(windows, batch_size: int, pad_id: int, rng: random.Random, cache=No
     ``cache`` holds, per window, the frozen bottom layers' output (quick recipe).
     """
     import torch
+    from torch.nn.utils.rnn import pad_sequence
 
     order = list(range(len(windows)))
     rng.shuffle(order)
@@ -135,20 +137,10 @@ def _batches(windows, batch_size: int, pad_id: int, rng: random.Random, cache=No
         bl = [part[i:i + batch_size] for i in range(0, len(part), batch_size)]
         rng.shuffle(bl)
         for b in bl:
-            width = max(len(windows[i][0]) for i in b)
-            hidden = None
-            if cache is not None:
-                hidden = torch.zeros((len(b), width, cache[b[0]].shape[-1]), dtype=torch.float32)
-                for r, i in enumerate(b):
-                    hidden[r, :len(windows[i][0])] = cache[i]
-            ids = torch.full((len(b), width), pad_id, dtype=torch.long)
-            labels = torch.full((len(b), width), IGNORE, dtype=torch.long)
-            mask = torch.zeros((len(b), width), dtype=torch.long)
-            for r, i in enumerate(b):
-                x, y = windows[i]
-                ids[r, :len(x)] = torch.tensor(x)
-                labels[r, :len(y)] = torch.tensor(y)
-                mask[r, :len(x)] = 1
+            ids, mask = pad_batch([windows[i][0] for i in b], pad_id)
+            labels = pad_sequence([torch.as_tensor(windows[i][1], dtype=torch.long) for i in b], batch_first=True,
+                                  padding_value=IGNORE)
+            hidden = pad_sequence([cache[i] for i in b], batch_first=True) if cache is not None else None
             yield ids, mask, labels, hidden
 
 
@@ -164,7 +156,7 @@ def train(cfg: TrainConfig) -> dict:
     from transformers import AutoModelForTokenClassification, AutoTokenizer, get_linear_schedule_with_warmup
 
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    _quiet_transformers()
+    quiet_transformers()
     # Some loaders switch autograd off for the whole process (a model loaded earlier for
     # inference in the same process): training says explicitly that it needs it.
     torch.set_grad_enabled(True)
@@ -212,13 +204,12 @@ def train(cfg: TrainConfig) -> dict:
     elif split is not None and frozen >= len(split[1].layer):
         raise InputError(f"frozen_layers must be below the encoder's {len(split[1].layer)} layers, got {frozen}")
     cfg = replace(cfg, frozen_layers=frozen)
+    pad_id = tok.pad_token_id or 0
     authored_cache = generated_cache = None
     if frozen:
         # Run the frozen bottom once: every later step starts from its output.
-        authored_cache = _frozen_output(model, authored_w, frozen, pad_id=tok.pad_token_id or 0, device=device,
-                                        progress=cfg.progress)
-        generated_cache = _frozen_output(model, generated_w, frozen, pad_id=tok.pad_token_id or 0, device=device,
-                                         progress=cfg.progress)
+        authored_cache = _frozen_output(split, authored_w, frozen, pad_id=pad_id, device=device, progress=cfg.progress)
+        generated_cache = _frozen_output(split, generated_w, frozen, pad_id=pad_id, device=device, progress=cfg.progress)
     if cfg.kind == "lora":
         from peft import LoraConfig, TaskType, get_peft_model
 
@@ -250,7 +241,6 @@ def train(cfg: TrainConfig) -> dict:
     # --- loop -------------------------------------------------------------------
     best = {"partial_f1": -1.0, "epoch": -1}
     history = []
-    pad_id = tok.pad_token_id or 0
     stand_in = _make_stand_in()
     for epoch in range(1, cfg.epochs + 1):
         model.train()
@@ -318,18 +308,6 @@ def train(cfg: TrainConfig) -> dict:
     return card
 
 
-def _quiet_transformers() -> None:
-    """The base encoder has no classification head and a pooler we do not use: transformers
-    reports both on every load (and peft a deprecation), which is expected here and only noise."""
-    import warnings
-
-    from transformers.utils import logging as hf_logging
-
-    hf_logging.set_verbosity_error()
-    warnings.filterwarnings("ignore", category=FutureWarning, module="transformers")
-    warnings.filterwarnings("ignore", category=FutureWarning, module="peft")
-
-
 def _split_points(model):
     """(embeddings' owner, encoder) of a Hugging Face encoder model, or None if it has another shape.
 
@@ -381,31 +359,34 @@ def _top_only(split, frozen: int, stand_in):
         stand_in.hidden = None
 
 
-def _frozen_output(model, windows, frozen: int, *, pad_id: int, device: str, progress: bool, batch_size: int = 64):
-    """The output of the bottom ``frozen`` layers for every window (one tensor [tokens, hidden] each)."""
+def _frozen_output(split, windows, frozen: int, *, pad_id: int, device: str, progress: bool, batch_size: int = 64):
+    """The output of the bottom ``frozen`` layers for every window (one tensor [tokens, hidden] each).
+
+    Only those layers run: the encoder is cut after them for the pass.
+    """
     import torch
 
+    base, encoder = split
+    layers = encoder.layer
     out: list = [None] * len(windows)
     order = sorted(range(len(windows)), key=lambda i: len(windows[i][0]))
     bar = _progress(math.ceil(len(order) / batch_size), f"frozen layers 1-{frozen}", progress)
-    was_training = model.training
-    model.eval()
-    with torch.no_grad():
-        for c in range(0, len(order), batch_size):
-            b = order[c:c + batch_size]
-            width = max(len(windows[i][0]) for i in b)
-            ids = torch.full((len(b), width), pad_id, dtype=torch.long)
-            mask = torch.zeros((len(b), width), dtype=torch.long)
-            for r, i in enumerate(b):
-                ids[r, :len(windows[i][0])] = torch.tensor(windows[i][0])
-                mask[r, :len(windows[i][0])] = 1
-            hidden = model(input_ids=ids.to(device), attention_mask=mask.to(device),
-                           output_hidden_states=True).hidden_states[frozen].float().cpu()
-            for r, i in enumerate(b):
-                out[i] = hidden[r, :len(windows[i][0])].clone()
-            bar.update(1)
+    was_training = base.training
+    base.eval()
+    encoder.layer = torch.nn.ModuleList(list(layers)[:frozen])
+    try:
+        with torch.no_grad():
+            for c in range(0, len(order), batch_size):
+                b = order[c:c + batch_size]
+                ids, mask = pad_batch([windows[i][0] for i in b], pad_id)
+                hidden = base(input_ids=ids.to(device), attention_mask=mask.to(device)).last_hidden_state.float().cpu()
+                for r, i in enumerate(b):
+                    out[i] = hidden[r, :len(windows[i][0])].clone()
+                bar.update(1)
+    finally:
+        encoder.layer = layers
+        base.train(was_training)
     bar.close()
-    model.train(was_training)
     return out
 
 

@@ -69,8 +69,8 @@ def test_frozen_bottom_gives_the_same_logits():
     model = AutoModelForTokenClassification.from_pretrained(str(packaged_encoder()), num_labels=5, dtype=torch.float32)
     model.eval()
     windows = _windows(tok, read_jsonl(CORPUS_DIR / "dev.jsonl")[:8], 48, 16)
-    cache = _frozen_output(model, windows, 4, pad_id=tok.pad_token_id, device="cpu", progress=False)
     stand_in, split = _make_stand_in(), _split_points(model)
+    cache = _frozen_output(split, windows, 4, pad_id=tok.pad_token_id, device="cpu", progress=False)
     checked = 0
     with torch.no_grad():
         for ids, mask, _, hidden in _batches(windows, 3, tok.pad_token_id, random.Random(0), cache):
