@@ -1,6 +1,6 @@
 """The network: validation, combination in log space, leave-one-out, pgmpy conversion.
 
-Pure functions on ``kanon.records`` values, no I/O. The pgmpy bridge is
+Pure functions on ``records.types`` values, no I/O. The pgmpy bridge is
 imported on first use of its names, since importing pgmpy takes seconds.
 """
 

@@ -21,7 +21,7 @@ import numpy as np
 
 from bayesnet.distributions import node_log_draws, node_point
 from bayesnet.validate import validate
-from kanon.records import KInterval, Network
+from records.types import KInterval, Network
 
 __all__ = ["combine", "log_k_draws", "log10_sd", "point_k"]
 

@@ -20,8 +20,8 @@ from collections.abc import Callable, Mapping
 
 from bayesnet.combine import combine
 from bayesnet.validate import validate
-from kanon.errors import PopulationError, ProbabilityError
-from kanon.records import Contribution, Estimate, KInterval, Network, Node
+from records.errors import PopulationError, ProbabilityError
+from records.types import Contribution, Estimate, KInterval, Network, Node
 
 __all__ = [
     "Reestimate",

@@ -30,8 +30,8 @@ from statistics import NormalDist
 
 import numpy as np
 
-from kanon.errors import MissingEstimateError
-from kanon.records import Estimate, Node
+from records.errors import MissingEstimateError
+from records.types import Estimate, Node
 
 __all__ = [
     "JITTER_SD",

@@ -24,8 +24,8 @@ from pgmpy.models import DiscreteBayesianNetwork
 
 from bayesnet.distributions import node_point
 from bayesnet.validate import validate
-from kanon.errors import PopulationError
-from kanon.records import Network
+from records.errors import PopulationError
+from records.types import Network
 
 __all__ = ["WORLD_POPULATION", "joint_probability", "plot_network", "to_pgmpy"]
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 
-from kanon.errors import (
+from records.errors import (
     CycleError,
     DuplicateNodeError,
     MissingEstimateError,
@@ -22,7 +22,7 @@ from kanon.errors import (
     PopulationError,
     ProbabilityError,
 )
-from kanon.records import Estimate, Network, Node, Scenario
+from records.types import Estimate, Network, Node, Scenario
 
 __all__ = ["NetworkBuilder", "validate"]
 

@@ -56,8 +56,8 @@ def main() -> None:
     import uvicorn
 
     from kanon.api.app import create_app
-    from kanon.components import build_pipeline
-    from kanon.settings import load_settings
+    from flows.components import build_pipeline
+    from flows.settings import load_settings
 
     # No key and a rate limit the benchmark cannot hit: only the pipeline is measured.
     settings = load_settings(api_rate_limit_per_minute=1_000_000)

@@ -62,7 +62,7 @@ def synthetic_posts(n: int, seed: int = 0):
     """Distinct texts (a running number), shaped like the sample posts."""
     import random
 
-    from kanon.records import Post
+    from records.types import Post
 
     rng = random.Random(seed)
     return [
@@ -143,7 +143,7 @@ class ModelServerProcess:
                                      cwd=str(ROOT))
         self.url = (self.proc.stdout.readline() if self.proc.stdout else "").strip()
         if not self.url.startswith("http://"):
-            from kanon.errors import KanonError
+            from records.errors import KanonError
 
             raise KanonError("the benchmark's model server did not start")
         return self
@@ -182,7 +182,7 @@ def serve_model(delay_s: float, slots: int) -> None:
 def run_case(name: str, cfg: Config, n: int, pipeline: str, options: dict,
              model: FixedDelayModel | ModelServerProcess | None = None) -> dict:
     from flows.assess import assess_batch
-    from flows.pipelines import load_pipeline
+    from flows.pipeline_factory import load_pipeline
     from storage import repository as repo
     from storage.engine import create_engine
     from storage.migrate import upgrade
@@ -259,7 +259,7 @@ def main() -> None:
 
     flow(name="kanon-bench-warm-up", persist_result=False)(lambda: None)()
 
-    factory = "kanon.components:pipeline_from_options"
+    factory = "flows.components:pipeline_from_options"
     for case in cfg.cases:
         if case == "rules":
             print(json.dumps(run_case(case, cfg, cfg.posts, factory, {"detector": "rules.v1", "reasoner": "statistical"})), flush=True)
@@ -280,7 +280,7 @@ def main() -> None:
                 print(json.dumps(run_case(case, cfg, cfg.llm_posts or cfg.posts, "benchmarks.batch:llm_pipeline",
                                           options, model)), flush=True)
         else:
-            from kanon.errors import InputError
+            from records.errors import InputError
 
             raise InputError(f"unknown case {case!r}; known: rules, trained, llm")
 

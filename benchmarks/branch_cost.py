@@ -40,9 +40,9 @@ def main() -> None:
     import sys
 
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the scripted server lives in tests/support
-    from kanon.components import build_detector, build_profiler, build_reasoner
-    from kanon.records import Post
-    from kanon.settings import load_settings
+    from flows.components import build_detector, build_profiler, build_reasoner
+    from records.types import Post
+    from flows.settings import load_settings
     from tests.support.branch_model import ChainModel
     from tests.support.scripted_server import ScriptedServer
 

@@ -84,7 +84,7 @@ def main() -> None:
 
     import torch
 
-    from kanon.records import Post
+    from records.types import Post
     from reasoners import registry
 
     kw = {} if cfg.detector == "rules.v1" else {"device": cfg.device, "batch_size": cfg.batch_size,

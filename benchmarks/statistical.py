@@ -23,7 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from kanon.errors import KanonError  # noqa: E402
+from records.errors import KanonError  # noqa: E402
 
 
 @dataclass
@@ -42,9 +42,9 @@ def main(argv: list[str] | None = None) -> dict:
     cfg = BenchConfig(**vars(ap.parse_args(argv)))
 
     from kanon.evaluate import read_k_cases
-    from kanon.records import Post
-    from kanon.components import build_detector
-    from kanon.settings import load_settings
+    from records.types import Post
+    from flows.components import build_detector
+    from flows.settings import load_settings
     from reasoners.pipeline import Pipeline
     from reasoners.profile import RuleProfiler
     from reasoners.reasoning import StatisticalReasoner

@@ -39,9 +39,9 @@ from prefect import flow, task, unmapped
 from prefect.runtime import flow_run as runtime_flow_run
 
 from flows.common import PRIVATE, check_database_url, engine_for, run_logger
-from flows.pipelines import DEFAULT_FACTORY, Pipeline, load_pipeline
+from flows.pipeline_factory import DEFAULT_FACTORY, Pipeline, load_pipeline
 from flows.runners import make_task_runner
-from kanon.errors import BackendError, InputError, KanonError
+from records.errors import BackendError, InputError, KanonError
 from storage import repository as repo
 
 GPU_TAG = "kanon-gpu"
@@ -185,7 +185,7 @@ def assess_batch(
 ) -> dict[str, int]:
     """Assess up to ``batch_size`` pending posts of the store; returns counts only.
 
-    ``pipeline``/``options`` say how to build the pipeline (``flows.pipelines``);
+    ``pipeline``/``options`` say how to build the pipeline (``flows.pipeline_factory``);
     ``task_runner`` is ``threads`` or ``dask`` (``flows.runners``).
     """
     check_database_url(database_url)

@@ -12,7 +12,7 @@ from prefect.exceptions import MissingContextError
 from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 
-from kanon.errors import InputError
+from records.errors import InputError
 from storage.engine import create_engine
 
 _log = logging.getLogger(__name__)

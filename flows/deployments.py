@@ -23,9 +23,9 @@ from prefect.deployments.runner import RunnerDeployment
 from flows.assess import assess_batch, assess_text
 from flows.common import check_database_url
 from flows.ingest import ingest
-from flows.pipelines import DEFAULT_FACTORY, check_options
+from flows.pipeline_factory import DEFAULT_FACTORY, check_options
 from flows.runners import RUNNERS
-from kanon.errors import InputError
+from records.errors import InputError
 
 BATCH = "kanon-batch"
 TEXT = "kanon-text"

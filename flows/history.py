@@ -19,9 +19,9 @@ from typing import Any
 from prefect import flow
 
 from flows.common import check_database_url, engine_for, run_logger
-from flows.pipelines import DEFAULT_FACTORY, load_pipeline
-from kanon.errors import InputError, KanonError
-from kanon.records import Post
+from flows.pipeline_factory import DEFAULT_FACTORY, load_pipeline
+from records.errors import InputError, KanonError
+from records.types import Post
 from storage import repository as repo
 
 HISTORY_SOURCE = "api-history"

@@ -14,7 +14,7 @@ from typing import Any
 
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 
-from kanon.errors import InputError
+from records.errors import InputError
 
 RUNNERS = ("threads", "dask")
 

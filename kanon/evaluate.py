@@ -7,9 +7,9 @@ import math
 import time
 from pathlib import Path
 
-from kanon.errors import InputError, KanonError, MalformedInputError
-from kanon.records import Post
-from kanon.settings import Settings
+from records.errors import InputError, KanonError, MalformedInputError
+from records.types import Post
+from flows.settings import Settings
 from reasoners.metrics import KCase, k_metrics, span_metrics
 
 
@@ -65,7 +65,7 @@ def factor_details(network) -> list[dict]:
 
 
 def evaluate_k_cases(settings: Settings, gold: Path, reasoners: list[str], detector: str | None) -> dict:
-    from kanon.components import build_detector, build_pipeline
+    from flows.components import build_detector, build_pipeline
 
     cases = read_k_cases(gold)
     posts = [Post(id=str(c.get("id", i)), text=c["text"]) for i, c in enumerate(cases)]
@@ -130,7 +130,7 @@ def cost_per_text(usage: dict, texts: int) -> dict:
 
 
 def evaluate_detectors(settings: Settings, gold: Path, names: list[str]) -> dict:
-    from kanon.components import build_detector
+    from flows.components import build_detector
     from reasoners.detector.corpus import CorpusError, read_jsonl
 
     if not gold.exists():

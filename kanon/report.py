@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from kanon.records import Assessment, Estimate, Post
+from records.types import Assessment, Estimate, Post
 
 # Risk levels with their thresholds stated, so that a reader knows what "high" means.
 RISK_LEVELS: tuple[tuple[float, str, str], ...] = (
@@ -140,3 +140,192 @@ def assessment_to_json(post: Post | None, a: Assessment) -> dict[str, Any]:
         "warnings": list(a.warnings),
         "usage": a.usage,
     }
+
+
+# --- reading for people: the words, and the report at 80 columns ------------------
+
+# What a person reads instead of a label code.
+LABEL_WORDS: dict[str, str] = {
+    "Age": "age", "Age_Gender": "age and gender", "Appearance": "appearance", "Contact": "contact",
+    "Gender": "gender", "Husband_BF": "partner (husband or boyfriend)", "Wife_GF": "partner (wife or girlfriend)",
+    "Location": "place", "Name": "name", "Pet": "pet", "Race_Nationality": "ethnicity or nationality",
+    "Relationship_Status": "relationship", "Sexual_Orientation": "sexual orientation", "Education": "education",
+    "Family": "family", "Finance": "money or housing", "Health": "health", "Mental_Health": "mental health",
+    "Occupation": "job",
+}
+
+
+def label_words(label: str | None) -> str:
+    return LABEL_WORDS.get(label or "", (label or "?").replace("_", " ").lower())
+
+
+def fmt_k(x: float) -> str:
+    return f"{x:,.0f}" if x >= 10 else f"{x:.2g}"
+
+
+def _fmt_value(f: dict[str, Any]) -> str:
+    v = f["value"]
+    if v is None:
+        return "-"
+    return f"{v:,.0f}" if f["kind"] == "count" else f"{v:.3g}"
+
+
+def _source_words(source: str) -> str:
+    head, _, rest = source.partition(": ")
+    head = head.rsplit(".v", 1)[0].replace("-", " ")
+    return f"{head}: {rest}" if rest else head
+
+
+def print_report(out: Any, data: dict[str, Any]) -> None:
+    """The readable report of ``kanon assess``, laid out for an 80-column terminal first."""
+    from rich.markup import escape
+
+    out.rule("[bold]kanon[/bold]")
+    out.print(f"[bold]{escape(data['summary'])}[/bold]")
+    r = data["risk"]
+    out.print(f"k = {fmt_k(data['k'])} (interval {fmt_k(data['k_low'])} – {fmt_k(data['k_high'])})")
+    out.print(f"risk: [bold]{r['level']}[/bold] — {r['meaning']}")
+    if data["floor_applied"]:
+        out.print("[yellow]k is floored at 1: the disclosures together fit fewer than one person, "
+                  "and the author exists.[/yellow]")
+    out.print()
+    if data["disclosures"]:
+        out.print("[bold]What the text discloses[/bold]")
+        for d in data["disclosures"]:
+            where = f" (post {d['post_index'] + 1})" if d.get("post_index") is not None else ""
+            shown = escape(d["text"]) if d.get("text") else "…"
+            out.print(f"  • {label_words(d['label'])}: “{shown}”{where}  [dim]{d['score']:.2f}[/dim]")
+    else:
+        out.print("No self-disclosures found.")
+    out.print()
+    out.print("[bold]How k is built[/bold] (a count, then the share of it that matches each detail)")
+    for i, f in enumerate(data["factors"], 1):
+        iv = "" if f["value"] is None else f"  [dim]({f['low']:.3g} – {f['high']:.3g})[/dim]"
+        out.print(f" {i:>2}. {escape(f['question'])}")
+        out.print(f"     {_fmt_value(f)}{iv}  [dim]{escape(_source_words(f['source']))}[/dim]")
+    attrs = {a["id"]: a for a in data["attributes"]}
+    if data["contributions"]:
+        out.print()
+        out.print("[bold]What drives k[/bold] (k with each detail left out)")
+        for c in data["contributions"]:
+            a = attrs.get(c["attribute_id"], {})
+            out.print(f"  • {label_words(a.get('category'))} ({escape(str(a.get('value', '')))}): "
+                      f"without it about {fmt_k(c['k_without'])} match (× {c['factor']:,.1f})")
+        rk = data["riskiest"]
+        if rk:
+            a = attrs.get(rk["attribute_id"], {})
+            out.print(f"Riskiest detail: [bold]{label_words(a.get('category'))}[/bold] "
+                      f"({escape(str(a.get('value')))}); without it, k ≈ {fmt_k(rk['k_without'])}.")
+    for w in data["warnings"]:
+        out.print(f"[yellow]note:[/yellow] {escape(w)}")
+
+
+def print_demo_post(out: Any, post: Post, stored: Any) -> None:
+    """One sample of ``kanon demo``: its text (the user's own file), spans, factors and k."""
+    from rich.markup import escape
+
+    out.rule(f"[bold]{escape(post.id)}[/bold]")
+    out.print(post.text, markup=False)
+    if stored is None:
+        out.print("[yellow]not assessed yet[/yellow] (another worker holds it, or run `kanon batch`)")
+        return
+    if stored.assessment is None:
+        err = stored.error or {}
+        out.print(f"[red]not assessed[/red] ({err.get('type')}): {escape(err.get('message') or '')}")
+        return
+    data = assessment_to_json(post, stored.assessment)
+    if data["disclosures"]:
+        out.print("discloses: " + "; ".join(f"[cyan]{label_words(d['label'])}[/cyan] “{escape(d['text'])}”"
+                                            for d in data["disclosures"]))
+    else:
+        out.print("discloses: nothing found")
+    for i, f in enumerate(data["factors"], 1):
+        out.print(f" {i:>2}. {escape(f['question'])}  {_fmt_value(f)}  [dim]({escape(_source_words(f['source']))})[/dim]")
+    out.print(f"[bold]k ≈ {fmt_k(data['k'])}[/bold]  (interval {fmt_k(data['k_low'])} – {fmt_k(data['k_high'])}); "
+              f"{escape(data['summary'])}")
+    rk = data["riskiest"]
+    if rk:
+        attrs = {a["id"]: a for a in data["attributes"]}
+        a = attrs[rk["attribute_id"]]
+        out.print(f"riskiest detail: [bold]{label_words(a['category'])}[/bold] ({escape(str(a['value']))}) "
+                  f"— without it k ≈ {fmt_k(rk['k_without'])}")
+
+
+def results_table(rows: Any) -> Any:
+    """``kanon results``: one row per stored outcome (a Rich table), or None when there is none."""
+    from rich.table import Table
+
+    t = Table(title="Stored assessments")
+    for c in ("post", "k", "interval", "risk", "riskiest detail"):
+        t.add_column(c, overflow="fold")
+    n = 0
+    for row in rows:
+        n += 1
+        if "error" in row:
+            t.add_row(row["id"], "failed", row["error"].get("type") or "", "", "")
+            continue
+        attrs = {a["id"]: a for a in row["attributes"]}
+        rk = row["riskiest"]
+        riskiest = ""
+        if rk:
+            a = attrs.get(rk["attribute_id"], {})
+            riskiest = f"{label_words(a.get('category'))} ({a.get('value')})"
+        t.add_row(row["id"], fmt_k(row["k"]), f"{fmt_k(row['k_low'])} – {fmt_k(row['k_high'])}",
+                  row["risk"]["level"], riskiest)
+    return t if n else None
+
+
+K_METRICS = ("n", "within_0.5", "within_1.0", "mean_abs_log10_error", "spearman", "interval_coverage",
+             "risk_understatement", "calls_per_text", "tokens_per_text", "cache_hit_rate")
+
+
+def _fmt_metric(v: object) -> str:
+    if v is None:
+        return "-"
+    return f"{v:.3f}" if isinstance(v, float) else str(v)
+
+
+def k_evaluation_tables(title: str, report: dict[str, Any]) -> list[Any]:
+    """``kanon evaluate k``: the metrics side by side, then each reasoner's cases."""
+    from rich.table import Table
+
+    t = Table(title=f"k on {title}")
+    t.add_column("metric")
+    for name in report["reasoners"]:
+        t.add_column(name)
+    for m in K_METRICS:
+        t.add_row(m, *[_fmt_metric(report["reasoners"][r]["metrics"].get(m)) for r in report["reasoners"]])
+    tables = [t]
+    for name, rep in report["reasoners"].items():
+        t = Table(title=f"cases — {name}")
+        for c in ("id", "k_ref", "k̂", "interval", "log10 err"):
+            t.add_column(c)
+        for c in rep["cases"]:
+            if "error" in c:
+                t.add_row(c["id"], fmt_k(c["k_ref"]), "error", c["error"]["type"], "")
+                continue
+            t.add_row(c["id"], fmt_k(c["k_ref"]), fmt_k(c["k"]), f"{fmt_k(c['k_low'])}–{fmt_k(c['k_high'])}",
+                      f"{c['log10_error']:.2f}")
+        tables.append(t)
+    return tables
+
+
+def detector_evaluation_tables(title: str, report: dict[str, Any]) -> list[Any]:
+    """``kanon evaluate detect``: F1 per label for each detector, and its false-positive rate."""
+    from rich.table import Table
+
+    out: list[Any] = []
+    for name, m in report["detectors"].items():
+        t = Table(title=f"{name} on {title} ({m['posts']} posts, {m['posts_per_second']:.0f} posts/s)")
+        for c in ("label", "exact F1", "partial F1", "char F1", "support"):
+            t.add_column(c)
+        t.add_row("[bold]all[/bold]", f"{m['exact']['f1']*100:.1f}", f"{m['partial']['f1']*100:.1f}",
+                  f"{m['char']['f1']*100:.1f}", str(m['exact']['support']))
+        for lab, v in sorted(m["partial"]["per_label"].items()):
+            t.add_row(lab, f"{m['exact']['per_label'].get(lab, {}).get('f1', 0)*100:.1f}", f"{v['f1']*100:.1f}",
+                      f"{m['char']['per_label'].get(lab, {}).get('f1', 0)*100:.1f}", str(v["support"]))
+        out.append(t)
+        fpr = m["false_positive_rate_on_empty"]
+        out.append(f"false-positive rate on posts that disclose nothing: "
+                   f"{'-' if fpr is None else f'{fpr*100:.1f}%'} ({m['empty_posts']} posts)")
+    return out

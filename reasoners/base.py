@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Protocol, runtime_checkable
 
-from kanon.records import Attribute, Disclosure, Estimate, Network, Post, SubQuestion
+from records.types import Attribute, Disclosure, Estimate, Network, Post, SubQuestion
 
 
 @runtime_checkable

@@ -8,7 +8,7 @@ same on the text itself.
 
 from __future__ import annotations
 
-from kanon.records import Attribute
+from records.types import Attribute
 
 # SOC 2018 major groups, by the first two digits of the code.
 SOC_GROUPS: dict[str, str] = {

@@ -13,25 +13,15 @@ import math
 import time
 from dataclasses import dataclass, field
 
-from kanon.errors import EmptyTextError, InputError, KanonError, TextTooLongError
-from kanon.records import Assessment, Attribute, Contribution, Disclosure, KInterval, Network, Post
+from records.errors import InputError, KanonError
+from records.text import check_text
+from records.types import Assessment, Attribute, Contribution, Disclosure, KInterval, Network, Post
 from reasoners.base import Profiler, Reasoner
 from reasoners.detector.base import Detector
 
 log = logging.getLogger(__name__)
 
 PIPELINE_VERSION = "1"
-
-
-def check_text(text: object, max_chars: int) -> str:
-    """The text of a post, or a typed error that says what is wrong (never the text)."""
-    if not isinstance(text, str):
-        raise EmptyTextError(f"text must be a string, got {type(text).__name__}")
-    if not text.strip():
-        raise EmptyTextError("text is empty or only whitespace")
-    if len(text) > max_chars:
-        raise TextTooLongError(len(text), max_chars)
-    return text
 
 
 @dataclass

@@ -13,7 +13,7 @@ import threading
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
-from kanon.errors import UnknownComponentError
+from records.errors import UnknownComponentError
 
 T = TypeVar("T")
 

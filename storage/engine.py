@@ -17,7 +17,7 @@ from sqlalchemy import Engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-from kanon.errors import StorageError
+from records.errors import StorageError
 
 
 READ_ONLY = "kanon_read_only"

@@ -26,8 +26,8 @@ from sqlalchemy import Engine, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from kanon.errors import InputError, KanonError, StorageError
-from kanon.records import Assessment, Disclosure, Post
+from records.errors import InputError, KanonError, StorageError
+from records.types import Assessment, Disclosure, Post
 from storage.engine import reader
 from storage.models import (
     AssessmentRow,
@@ -42,13 +42,20 @@ from storage.models import (
 DEFAULT_LEASE_S = 900
 
 
-def content_hash(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+def content_hash(text: str, author: str | None = None) -> str:
+    """The deduplication key of a post: its text, per author.
+
+    Keyed by the author too, so that two people who post the same words have
+    two rows, and forgetting one author never leaves (or takes) the other's.
+    """
+    key = (author or "") + "\x00" + text
+    return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def post_id_for(text: str) -> str:
-    """The id given to a post that arrives without one: derived from its content."""
-    return "p_" + content_hash(text)[:20]
+def new_post_id(text: str | None = None, author: str | None = None) -> str:
+    """The id given to a post that arrives without one: random, so that an id never
+    lets anyone confirm a guessed text (the arguments are accepted and ignored)."""
+    return "p_" + uuid.uuid4().hex[:20]
 
 
 class Added(NamedTuple):
@@ -85,7 +92,7 @@ def add_posts(engine: Engine, posts: Iterable[Post]) -> Added:
     existing: list[str] = []
     with Session(engine) as s, s.begin():
         for post in posts:
-            h = content_hash(post.text)
+            h = content_hash(post.text, post.author)
             known = s.scalar(select(PostRow.id).where(PostRow.content_hash == h))
             if known is not None:
                 existing.append(known)
@@ -212,7 +219,7 @@ def save_disclosures(engine: Engine, post_id: str, disclosures: Sequence[Disclos
 
 def load_disclosures(engine: Engine, post_ids: Sequence[str]) -> list[list[Disclosure]]:
     """The stored disclosures of each post in ``post_ids``, one list per post."""
-    from kanon.records import Provenance
+    from records.types import Provenance
 
     found: dict[str, list[Disclosure]] = {pid: [] for pid in post_ids}
     stmt = (
@@ -476,7 +483,7 @@ def hold_posts(engine: Engine, posts: Sequence[Post]) -> list[str]:
     ids: list[str] = []
     with Session(engine) as s, s.begin():
         for post in posts:
-            h = content_hash(post.text)
+            h = content_hash(post.text, post.author)
             known = s.scalar(select(PostRow.id).where(PostRow.content_hash == h))
             if known is not None:
                 ids.append(known)

@@ -34,8 +34,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from kanon.api.errors import error_response, kanon_error_response, validation_message
 from kanon.api.security import AccessLog, ApiKey, BodyLimit, GuardErrors, RateLimit
 from kanon.api.service import MAX_HISTORY, Assistant
-from kanon.errors import InputError, KanonError
-from kanon.settings import Settings
+from records.errors import InputError, KanonError
+from flows.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -196,6 +196,6 @@ def create_app(settings: Settings, pipeline: Any = None, *, assistant: Assistant
 
 
 def _checked(helper: Assistant, text: str) -> str:
-    from reasoners.pipeline import check_text
+    from records.text import check_text
 
     return check_text(text, helper.pipeline().max_chars)

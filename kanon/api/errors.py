@@ -6,7 +6,7 @@ from typing import Any
 
 from starlette.responses import JSONResponse
 
-from kanon.errors import (
+from records.errors import (
     BackendError,
     EmptyTextError,
     InputError,

@@ -24,8 +24,8 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, Callable, Literal
 
-from kanon.errors import InputError
-from kanon.records import Assessment, Post
+from records.errors import InputError
+from records.types import Assessment, Post
 
 log = logging.getLogger(__name__)
 

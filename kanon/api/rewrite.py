@@ -25,7 +25,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from kanon.records import Attribute, Disclosure
+from records.types import Attribute, Disclosure
 
 MAX_ABSTRACTIONS = 3
 

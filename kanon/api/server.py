@@ -6,7 +6,7 @@ import logging
 import sys
 from typing import Any
 
-from kanon.settings import Settings
+from flows.settings import Settings
 
 
 def _logging() -> None:

@@ -17,10 +17,10 @@ from typing import Any, Callable
 
 from kanon.api import rewrite
 from kanon.api.history import Accepted, HistoryRuns
-from kanon.errors import InputError, KanonError
-from kanon.records import Assessment, Post
+from records.errors import InputError, KanonError
+from records.types import Assessment, Post
 from kanon.report import assessment_to_json, describe_k
-from kanon.settings import Settings
+from flows.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -154,7 +154,7 @@ class Assistant:
     def history_posts(self, text: str, history: list[str]) -> list[Post]:
         if len(history) + 1 > MAX_HISTORY:
             raise InputError(f"a history holds at most {MAX_HISTORY} texts, got {len(history) + 1}")
-        from reasoners.pipeline import check_text
+        from records.text import check_text
 
         pipe = self.pipeline()
         texts = [*history, text]
@@ -180,7 +180,7 @@ class Assistant:
     def start_history(self, posts: list[Post], reasoner: str | None = None) -> Accepted:
         """Store a long history and start ``assess_history`` over its ids; the caller polls."""
         pipe = self.pipeline(reasoner)  # an unknown reasoner fails now, as a 400, not later
-        from flows.pipelines import DEFAULT_FACTORY
+        from flows.pipeline_factory import DEFAULT_FACTORY
 
         options = {"detector": pipe.detector.name, "reasoner": pipe.reasoner.name}
         return self.runs.submit([p.text for p in posts], DEFAULT_FACTORY, options)
@@ -268,7 +268,7 @@ class Assistant:
         """
         if not self.settings.llm or not spans:
             return False
-        from kanon.errors import BackendError
+        from records.errors import BackendError
         from reasoners.llm import GenerationRequest, Message
 
         prompt = rewrite.load_rewrite_prompt()
@@ -304,7 +304,7 @@ class Assistant:
     def _llm_backend(self) -> Any:
         with self._lock:
             if self._llm is None:
-                from kanon.components import build_llm_backend
+                from flows.components import build_llm_backend
 
                 self._llm = build_llm_backend(self.settings)
             return self._llm
@@ -338,12 +338,12 @@ class Assistant:
 
 
 def _stored_id(text: str) -> str:
-    from storage.repository import post_id_for
+    from storage.repository import new_post_id
 
-    return post_id_for(text)
+    return new_post_id()
 
 
 def _build_pipeline(settings: Settings, reasoner: str, detector: str | None) -> Any:
-    from kanon.components import build_pipeline
+    from flows.components import build_pipeline
 
     return build_pipeline(settings, detector=detector, reasoner=reasoner)

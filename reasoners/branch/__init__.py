@@ -16,7 +16,7 @@ def _backend(llm: Any = None, **kw: Any) -> Any:
     from reasoners.llm import backend_from_spec
 
     if llm is None:
-        from kanon.errors import SettingsError
+        from records.errors import SettingsError
 
         raise SettingsError("this reasoner needs a language model: set --llm (a URL, a folder or smollm2)")
     return backend_from_spec(llm, **kw) if isinstance(llm, str) else llm

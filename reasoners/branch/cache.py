@@ -4,7 +4,7 @@ Keys are sha256 digests of the normalised question, its kind, the estimate
 step's prompt id@version and template hash, the model id and the sampling
 parameters; values are the parsed samples only (numbers, never text). A
 store is anything with ``get``/``put`` (``EstimateStore``): ``MemoryStore``
-here, and an adapter over kanon's database in ``kanon/cache.py`` (reasoners
+here, and an adapter over kanon's database in ``storage/estimate_cache.py`` (reasoners
 does no storage I/O). A store that fails is logged by error code and treated
 as a miss: a cache never fails an assessment.
 """
@@ -18,7 +18,7 @@ import re
 from collections import OrderedDict
 from typing import Any, Protocol, runtime_checkable
 
-from kanon.errors import KanonError
+from records.errors import KanonError
 from reasoners.branch.steps import ESTIMATE, EstimateOut
 
 log = logging.getLogger(__name__)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from kanon.records import Attribute, Estimate, Network, Node, Provenance
+from records.types import Attribute, Estimate, Network, Node, Provenance
 from reasoners.branch.fallback import guess_estimate
 from reasoners.branch.runner import Call, StepRunner
 from reasoners.branch.steps import COT

@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from kanon.records import Attribute, Estimate, Network, Node, Provenance
+from records.types import Attribute, Estimate, Network, Node, Provenance
 
 log = logging.getLogger(__name__)
 

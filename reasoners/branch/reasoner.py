@@ -19,8 +19,8 @@ import statistics
 from dataclasses import dataclass, field
 from typing import Any
 
-from kanon.errors import KanonError
-from kanon.records import Attribute, Estimate, Network, Node, Provenance, Scenario, SubQuestion
+from records.errors import KanonError
+from records.types import Attribute, Estimate, Network, Node, Provenance, Scenario, SubQuestion
 from reasoners.branch.cache import EstimateCache, normalise_question
 from reasoners.branch.fallback import COMPONENT, chain_network, default_rule_reasoner, guess_estimate
 from reasoners.branch.runner import Call, StepRunner

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
-from kanon.errors import BackendError, KanonError
+from records.errors import BackendError, KanonError
 from reasoners.branch.steps import Step
 from reasoners.llm.base import GenerationRequest, LLMBackend, Message
 

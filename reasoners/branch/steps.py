@@ -17,7 +17,7 @@ from typing import Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from kanon.errors import KanonError, ParseError
+from records.errors import KanonError, ParseError
 from reasoners.branch.prompts import Prompt, load_prompt
 
 Out = TypeVar("Out", bound=BaseModel)

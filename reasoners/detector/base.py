@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Protocol, runtime_checkable
 
-from kanon.records import Disclosure, Post
+from records.types import Disclosure, Post
 
 
 @runtime_checkable

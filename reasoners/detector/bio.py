@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import NamedTuple
 
-from kanon.records import LABELS
+from records.types import LABELS
 
 TAGS: tuple[str, ...] = ("O",) + tuple(f"{p}-{lab}" for lab in LABELS for p in ("B", "I"))
 TAG_ID = {t: i for i, t in enumerate(TAGS)}

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
 
-from kanon.records import LABELS, Disclosure, Post, Provenance
+from records.types import LABELS, Disclosure, Post, Provenance
 
 NAME = "rules.v1"
 

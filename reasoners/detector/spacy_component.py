@@ -12,7 +12,7 @@ from pathlib import Path
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from kanon.records import Post
+from records.types import Post
 
 SPANS_KEY = "disclosures"
 _FACTORY = "self_disclosure"

@@ -22,8 +22,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from kanon.errors import ModelNotFoundError
-from kanon.records import LABELS, Disclosure, Post, Provenance
+from records.errors import ModelNotFoundError
+from records.types import LABELS, Disclosure, Post, Provenance
 from reasoners.detector.bio import TAGS, decode_columns
 
 log = logging.getLogger(__name__)

@@ -33,7 +33,7 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
-from kanon.errors import InputError, KanonError
+from records.errors import InputError, KanonError
 from reasoners.detector.bio import IGNORE, TAGS, tags_for_offsets
 from reasoners.detector.corpus import CORPUS_DIR, Example, read_jsonl
 from reasoners.detector.token_classifier import (CARD, NAME, packaged_encoder, pad_batch, predict_spans, quiet_transformers,

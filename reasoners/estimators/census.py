@@ -25,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
-from kanon.records import Attribute, Estimate, SubQuestion
+from records.types import Attribute, Estimate, SubQuestion
 from reasoners.estimators.common import (
     age_range,
     by_category,

@@ -7,8 +7,8 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from kanon.errors import KanonError
-from kanon.records import Estimate, SubQuestion
+from records.errors import KanonError
+from records.types import Estimate, SubQuestion
 from reasoners.base import Estimator
 
 log = logging.getLogger(__name__)

@@ -10,7 +10,7 @@ import math
 from collections.abc import Iterable
 from pathlib import Path
 
-from kanon.records import Attribute, Estimate, Provenance, SubQuestion
+from records.types import Attribute, Estimate, Provenance, SubQuestion
 
 DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 

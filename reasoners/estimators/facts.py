@@ -29,8 +29,8 @@ import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kanon.errors import MalformedInputError
-from kanon.records import Attribute, Estimate, SubQuestion
+from records.errors import MalformedInputError
+from records.types import Attribute, Estimate, SubQuestion
 from reasoners.estimators.common import (
     age_range,
     by_category,

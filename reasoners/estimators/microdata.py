@@ -19,8 +19,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from kanon.errors import InputError
-from kanon.records import Attribute, Estimate, SubQuestion
+from records.errors import InputError
+from records.types import Attribute, Estimate, SubQuestion
 from reasoners.estimators.common import age_range, make_estimate, sex_of, soc_of
 
 log = logging.getLogger(__name__)

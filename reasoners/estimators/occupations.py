@@ -27,8 +27,8 @@ import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kanon.errors import ModelNotFoundError
-from kanon.records import Attribute, Estimate, SubQuestion
+from records.errors import ModelNotFoundError
+from records.types import Attribute, Estimate, SubQuestion
 from reasoners.estimators.census import CensusTables
 from reasoners.estimators.common import categories, first, location_of, make_estimate, soc_of
 

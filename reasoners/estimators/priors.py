@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from kanon.records import Estimate, SubQuestion
+from records.types import Estimate, SubQuestion
 from reasoners.estimators.common import categories, is_unique, location_of, make_estimate
 
 NAME = "priors.v1"

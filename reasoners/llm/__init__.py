@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from kanon.errors import SettingsError
+from records.errors import SettingsError
 from reasoners.llm.base import Completion, GenerationRequest, LLMBackend, Message, Usage
 
 __all__ = ["Completion", "GenerationRequest", "LLMBackend", "Message", "Usage", "backend_from_spec", "register"]

@@ -13,7 +13,7 @@ from typing import Any, Literal, Protocol, runtime_checkable
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from kanon.records import fingerprint
+from records.types import fingerprint
 
 Role = Literal["system", "user", "assistant"]
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from kanon.errors import ModelNotFoundError
+from records.errors import ModelNotFoundError
 from reasoners.llm.base import Completion, GenerationRequest, Usage
 
 log = logging.getLogger(__name__)

@@ -38,7 +38,7 @@ from urllib.parse import urlparse
 
 import httpx
 
-from kanon.errors import BackendError, BackendRateLimited, BackendTimeout, BackendUnavailable
+from records.errors import BackendError, BackendRateLimited, BackendTimeout, BackendUnavailable
 from reasoners.llm.base import Completion, GenerationRequest, Usage
 
 log = logging.getLogger(__name__)

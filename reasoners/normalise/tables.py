@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from kanon.errors import KanonError
+from records.errors import KanonError
 
 DATA_DIR = Path(__file__).resolve().parents[2] / "data" / "normalise"
 

@@ -8,7 +8,7 @@ reported as text-free warnings naming attribute ids: "Age: a2 vs a7 disagree".
 
 from __future__ import annotations
 
-from kanon.records import Attribute
+from records.types import Attribute
 
 # Two ages a year apart agree: posts are written over time.
 _AGE_SLACK = 1

@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from kanon.records import Attribute, Disclosure, Post, Provenance
+from records.types import Attribute, Disclosure, Post, Provenance
 from reasoners.normalise import ages, values
 from reasoners.normalise.occupations import OccupationIndex, default_occupations, unique_role
 from reasoners.normalise.places import Gazetteer, default_gazetteer

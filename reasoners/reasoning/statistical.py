@@ -30,7 +30,7 @@ import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kanon.records import Attribute, Estimate, Network, Node, SubQuestion
+from records.types import Attribute, Estimate, Network, Node, SubQuestion
 from reasoners.estimators import EstimatorChain, default_chain
 from reasoners.estimators.common import age_range, is_unique, make_estimate, sex_of, soc_of
 

@@ -7,7 +7,7 @@ import math
 from hypothesis import strategies as st
 
 from bayesnet import NetworkBuilder
-from kanon.records import Estimate, Network, Node, Provenance
+from records.types import Estimate, Network, Node, Provenance
 
 PROV = Provenance(component="test.v1", source="reference")
 # Questions carry this marker so tests can check it never reaches a message.

@@ -9,8 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bayesnet import combine, log10_sd, log_k_draws, point_k
-from kanon.errors import CycleError, MissingEstimateError, MissingParentError
-from kanon.records import Network, Scenario
+from records.errors import CycleError, MissingEstimateError, MissingParentError
+from records.types import Network, Scenario
 
 DRAWS = 1000  # enough for the invariants; keeps property tests quick
 

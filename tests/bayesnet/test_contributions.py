@@ -16,8 +16,8 @@ from bayesnet import (
     validate,
     widen_base,
 )
-from kanon.errors import PopulationError, ProbabilityError
-from kanon.records import Network, Scenario
+from records.errors import PopulationError, ProbabilityError
+from records.types import Network, Scenario
 
 DRAWS = 1000
 

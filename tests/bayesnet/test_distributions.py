@@ -15,8 +15,8 @@ from bayesnet.distributions import (
     node_point,
     rng_for,
 )
-from kanon.errors import MissingEstimateError
-from kanon.records import Scenario
+from records.errors import MissingEstimateError
+from records.types import Scenario
 
 N = 20000
 

@@ -7,8 +7,8 @@ from hypothesis import given, settings
 
 from bayesnet import point_k
 from bayesnet.pgmpy_bridge import WORLD_POPULATION, joint_probability, plot_network, to_pgmpy
-from kanon.errors import CycleError, MissingEstimateError, PopulationError
-from kanon.records import Network, Scenario
+from records.errors import CycleError, MissingEstimateError, PopulationError
+from records.types import Network, Scenario
 
 
 def _example():

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bayesnet import NetworkBuilder, validate
-from kanon.errors import (
+from records.errors import (
     CycleError,
     DuplicateNodeError,
     MissingEstimateError,
@@ -17,7 +17,7 @@ from kanon.errors import (
     PopulationError,
     ProbabilityError,
 )
-from kanon.records import Estimate, Network, Scenario
+from records.types import Estimate, Network, Scenario
 
 
 def _net(*nodes):

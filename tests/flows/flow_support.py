@@ -5,5 +5,5 @@ from __future__ import annotations
 
 STUB = "stub_pipeline:make"
 # The real pipeline: statistical reasoner and rule detector, built by the shell's factory.
-REAL = "kanon.components:pipeline_from_options"
+REAL = "flows.components:pipeline_from_options"
 REAL_OPTIONS = {"detector": "rules.v1", "reasoner": "statistical"}

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import threading
 
-from kanon.errors import BackendUnavailable, KanonError, ParseError
-from kanon.records import Assessment, Disclosure, Post, Provenance
+from records.errors import BackendUnavailable, KanonError, ParseError
+from records.types import Assessment, Disclosure, Post, Provenance
 
 PROV = Provenance(component="stub-detector.v1", source="rule")
 

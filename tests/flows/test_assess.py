@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from flow_support import REAL, REAL_OPTIONS, STUB
 from flows.assess import assess_batch, assess_text
-from kanon.records import Post
+from records.types import Post
 from storage import repository as repo
 from storage.models import AssessmentRow
 
@@ -93,14 +93,14 @@ def test_assess_text_for_one_stored_post(prefect_server, database_url, engine):
 
 
 def test_a_password_in_the_url_is_refused(prefect_server):
-    from kanon.errors import InputError
+    from records.errors import InputError
 
     with pytest.raises(InputError):
         assess_batch("postgresql+psycopg://kanon:secret@db/kanon", pipeline=STUB)
 
 
 def test_batch_runs_the_detector_once_per_post(prefect_server, database_url, engine):
-    from flows.pipelines import load_pipeline
+    from flows.pipeline_factory import load_pipeline
 
     fifty(engine, 9)
     o = opts()

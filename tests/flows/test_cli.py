@@ -152,7 +152,7 @@ def test_bad_lines_are_reported_by_number_and_nothing_is_stored(tmp_path):
 
 
 def test_the_cli_moves_a_password_out_of_the_url(monkeypatch):
-    from kanon.errors import InputError
+    from records.errors import InputError
     from kanon.store import flow_database_url
 
     monkeypatch.delenv("PGPASSWORD", raising=False)

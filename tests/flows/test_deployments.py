@@ -17,8 +17,8 @@ import pytest
 
 from flow_support import STUB
 from flows.deployments import BATCH, TEXT, build_deployments
-from kanon.errors import InputError
-from kanon.records import Post
+from records.errors import InputError
+from records.types import Post
 from storage import repository as repo
 
 ROOT = Path(__file__).resolve().parents[2]

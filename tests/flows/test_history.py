@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from flows.history import assess_history, result_post_id
-from kanon.records import Post
+from records.types import Post
 from storage import repository as repo
 
-REAL = "kanon.components:pipeline_from_options"
+REAL = "flows.components:pipeline_from_options"
 REAL_OPTIONS = {"detector": "rules.v1", "reasoner": "statistical"}
 
 

@@ -5,7 +5,7 @@ import json
 import pytest
 
 from flows.ingest import ingest, ingest_file, read_posts
-from kanon.errors import EmptyTextError, MalformedInputError
+from records.errors import EmptyTextError, MalformedInputError
 from storage import repository as repo
 
 

@@ -11,7 +11,7 @@ from prefect import flow
 
 from flow_support import REAL, REAL_OPTIONS, STUB
 from flows.assess import assess_batch, assess_text
-from kanon.records import Post
+from records.types import Post
 from storage import repository as repo
 
 

@@ -7,8 +7,8 @@ import pytest
 from flow_support import STUB
 from flows.assess import assess_batch
 from flows.runners import make_task_runner
-from kanon.errors import InputError
-from kanon.records import Post
+from records.errors import InputError
+from records.types import Post
 from storage import repository as repo
 
 

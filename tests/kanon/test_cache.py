@@ -4,9 +4,8 @@ import json
 
 import pytest
 
-from kanon.cache import RepositoryStore, store_for
-from kanon.records import Attribute
-from kanon.settings import Settings
+from storage.estimate_cache import RepositoryStore, store_for
+from records.types import Attribute
 from reasoners.branch import BranchConfig, BranchReasoner, EstimateCache
 from reasoners.llm.openai_http import OpenAIConfig, OpenAIHTTPBackend
 from tests.support.branch_model import ChainModel
@@ -31,25 +30,25 @@ def _reasoner(url: str, store) -> BranchReasoner:
 
 
 def test_no_store_without_a_migrated_database(tmp_path):
-    missing = Settings(database_url=f"sqlite:///{tmp_path / 'none' / 'kanon.db'}")
+    missing = f"sqlite:///{tmp_path / 'none' / 'kanon.db'}"
     assert store_for(missing) is None
     assert not (tmp_path / "none").exists()  # asking never creates a database
     empty = tmp_path / "empty.db"
     import sqlite3
 
     sqlite3.connect(empty).close()
-    assert store_for(Settings(database_url=f"sqlite:///{empty}")) is None  # not migrated
+    assert store_for(f"sqlite:///{empty}") is None  # not migrated
 
 
 def test_estimates_persist_across_reasoners_and_hold_no_text(migrated):
-    store = store_for(Settings(database_url=migrated))
+    store = store_for(migrated)
     assert isinstance(store, RepositoryStore)
     with ScriptedServer(ChainModel()) as srv:
         first = _reasoner(srv.url, store)
         first.estimate([first.decompose(ATTRS)], [ATTRS])
         asked = sum(step_of(b) == "estimate" for b in srv.requests)
         # a new process, in effect: a fresh reasoner and memory, the same database
-        second = _reasoner(srv.url, store_for(Settings(database_url=migrated)))
+        second = _reasoner(srv.url, store_for(migrated))
         (net,) = second.estimate([second.decompose(ATTRS)], [ATTRS])
         asked_again = sum(step_of(b) == "estimate" for b in srv.requests) - asked
     assert asked == 3 and asked_again == 0
@@ -70,7 +69,7 @@ def test_estimates_persist_across_reasoners_and_hold_no_text(migrated):
 
 
 def test_a_failing_store_is_a_miss_not_a_failure(migrated, caplog):
-    from kanon.errors import StorageError
+    from records.errors import StorageError
 
     class Down:
         def get(self, key):

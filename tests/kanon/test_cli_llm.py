@@ -80,9 +80,9 @@ def test_history_with_branch_reports_contradictions_without_text(tmp_path):
 
 
 def test_evaluate_k_compares_statistical_branch_and_cot_in_one_run(tmp_path):
-    from kanon.components import build_detector, build_profiler
-    from kanon.records import Post
-    from kanon.settings import load_settings
+    from flows.components import build_detector, build_profiler
+    from records.types import Post
+    from flows.settings import load_settings
 
     texts = ["I'm a 34 year old nurse living in Leeds.", "Woman in my twenties living in Germany.",
              "Retired teacher from Ohio, 68, married."]

@@ -1,10 +1,10 @@
-"""Building the language-model reasoners from settings (kanon.components.build_reasoner)."""
+"""Building the language-model reasoners from settings (flows.components.build_reasoner)."""
 
 import pytest
 
-from kanon.components import build_pipeline, build_reasoner
-from kanon.errors import LLMRequiredError, SettingsError
-from kanon.settings import Settings
+from flows.components import build_pipeline, build_reasoner
+from records.errors import LLMRequiredError, SettingsError
+from flows.settings import Settings
 from reasoners.branch import BranchReasoner, CotReasoner
 from reasoners.estimators import PriorEstimator
 

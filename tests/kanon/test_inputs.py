@@ -1,4 +1,4 @@
-from kanon.errors import EncodingError, MalformedInputError
+from records.errors import EncodingError, MalformedInputError
 from kanon.inputs import read_jsonl
 
 

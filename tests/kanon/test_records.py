@@ -1,8 +1,8 @@
 import pytest
 from pydantic import ValidationError
 
-from kanon.errors import PopulationError, ProbabilityError
-from kanon.records import (
+from records.errors import PopulationError, ProbabilityError
+from records.types import (
     LABELS, Assessment, Attribute, Contribution, Disclosure, Estimate, Network, Node, Post,
     Provenance, fingerprint,
 )

@@ -1,7 +1,7 @@
 import pytest
 
-from kanon.errors import SettingsError
-from kanon.settings import load_settings
+from records.errors import SettingsError
+from flows.settings import load_settings
 
 
 def test_defaults(monkeypatch, tmp_path):

@@ -1,4 +1,4 @@
-from kanon.records import Attribute
+from records.types import Attribute
 from reasoners.generalise import generalise
 
 

@@ -49,7 +49,7 @@ def test_length_mismatch():
 
 def test_evaluate_names_each_factors_source():
     from kanon.evaluate import factor_details, factor_sources
-    from kanon.records import Network, Node
+    from records.types import Network, Node
     from reasoners.estimators.common import make_estimate
 
     base = Node(id="base", role="base", question="q",

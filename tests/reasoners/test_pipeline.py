@@ -1,9 +1,9 @@
 import pytest
 
-from kanon.components import build_pipeline
-from kanon.errors import EmptyTextError, TextTooLongError
-from kanon.records import Assessment, Post
-from kanon.settings import load_settings
+from flows.components import build_pipeline
+from records.errors import EmptyTextError, TextTooLongError
+from records.types import Assessment, Post
+from flows.settings import load_settings
 
 
 @pytest.fixture(scope="module")

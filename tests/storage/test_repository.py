@@ -7,8 +7,8 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from kanon.errors import BackendTimeout, InputError, StorageError
-from kanon.records import Assessment, Disclosure, Estimate, Network, Node, Post, Provenance
+from records.errors import BackendTimeout, InputError, StorageError
+from records.types import Assessment, Disclosure, Estimate, Network, Node, Post, Provenance
 from storage import repository as repo
 from storage.migrate import current, head
 from storage.models import AssessmentRow, DisclosureRow, FactorRow, PostRow

@@ -7,7 +7,7 @@ from pathlib import Path
 import re
 from typing import Any
 
-from kanon.records import Attribute
+from records.types import Attribute
 from tests.support.scripted_server import Reply, is_repair, last_user, question_of, step_of
 
 K_DEV = Path(__file__).with_name("data") / "k_dev.jsonl"  # a copy of the shared dev cases

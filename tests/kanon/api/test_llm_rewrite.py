@@ -9,7 +9,7 @@ import pytest
 
 from kanon.api import rewrite
 from kanon.api.service import Assistant
-from kanon.settings import Settings
+from flows.settings import Settings
 from tests.kanon.api.conftest import POST
 from tests.support.scripted_server import Reply, ScriptedServer
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from kanon.api.rewrite import apply, suggest
-from kanon.records import Attribute, Disclosure, Provenance
+from records.types import Attribute, Disclosure, Provenance
 
 PROV = Provenance(component="test", source="rule")
 

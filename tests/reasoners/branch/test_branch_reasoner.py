@@ -5,7 +5,7 @@ import pytest
 
 from bayesnet.combine import point_k
 from bayesnet.validate import validate
-from kanon.records import Attribute, Network
+from records.types import Attribute, Network
 from reasoners.branch import BranchConfig, BranchReasoner
 from reasoners.llm.openai_http import OpenAIConfig, OpenAIHTTPBackend
 from tests.support.branch_model import K_DEV, ReferenceModel, attribute_ids, attributes_of, chain_answer
@@ -136,7 +136,7 @@ def test_cycle_is_repaired_once_then_the_rule_network_is_used():
 
 
 def test_without_the_statistical_reasoner_the_fallback_is_the_built_in_chain():
-    from kanon.errors import NetworkError
+    from records.errors import NetworkError
 
     class Broken:
         def decompose(self, attributes):
@@ -354,7 +354,7 @@ def test_all_requests_of_a_batch_go_out_together_within_the_concurrency_bound():
 
 
 def test_statistics_answer_first():
-    from kanon.records import Estimate, Provenance
+    from records.types import Estimate, Provenance
 
     class Census:
         name = "census-tables.v1"

@@ -2,7 +2,7 @@ import json
 
 from bayesnet.combine import point_k
 from bayesnet.validate import validate
-from kanon.records import Attribute
+from records.types import Attribute
 from reasoners.branch import CotReasoner
 from reasoners.llm.openai_http import OpenAIConfig, OpenAIHTTPBackend
 from tests.support.scripted_server import Reply, ScriptedServer, is_repair, step_of

@@ -2,7 +2,7 @@ import shutil
 
 import pytest
 
-from kanon.errors import ParseError
+from records.errors import ParseError
 from reasoners.branch.prompts import PROMPT_DIR, load_prompt, manifest_problems
 from reasoners.branch.steps import COT, DECOMPOSE, ESTIMATE, GENERALISE, SPLIT
 

@@ -31,7 +31,7 @@ def test_branch_and_cot_register_and_build_from_an_llm_spec(fresh):
 
 def test_branch_without_an_llm_is_a_settings_error(fresh):
     import reasoners.branch
-    from kanon.errors import SettingsError
+    from records.errors import SettingsError
 
     reasoners.branch.register()
     with pytest.raises(SettingsError):

@@ -1,6 +1,6 @@
 import pytest
 
-from kanon.records import Post
+from records.types import Post
 from reasoners.detector.rules import RuleDetector, RuleDetectorConfig
 
 

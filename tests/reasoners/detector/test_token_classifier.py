@@ -2,7 +2,7 @@
 
 import pytest
 
-from kanon.records import LABELS, Post
+from records.types import LABELS, Post
 from reasoners.detector.token_classifier import ClassifierConfig, TokenClassifierDetector, _merge_with_rules, predict_spans
 
 # Loading torch, transformers and the model takes several seconds; the tests share one load.

@@ -6,10 +6,10 @@ import random
 
 import pytest
 
-from kanon.records import Post
+from records.types import Post
 from reasoners.detector.corpus import CORPUS_DIR
 from reasoners.detector.token_classifier import CARD, ClassifierConfig, TokenClassifierDetector
-from kanon.errors import InputError
+from records.errors import InputError
 from reasoners.detector.train import (TrainConfig, _batches, _frozen_output, _hash_file, _make_stand_in,
                                        _split_points, _top_only, _windows, resolve_recipe, train)
 

@@ -3,7 +3,7 @@ import math
 import pandas as pd
 import pytest
 
-from kanon.records import Attribute, SubQuestion
+from records.types import Attribute, SubQuestion
 from reasoners.estimators import (
     CensusEstimator, EstimatorChain, FactsEstimator, MicrodataEstimator, OccupationEstimator, PriorEstimator,
 )

@@ -3,7 +3,7 @@ import time
 
 import pytest
 
-from kanon.errors import BackendError, BackendRateLimited, BackendTimeout, BackendUnavailable
+from records.errors import BackendError, BackendRateLimited, BackendTimeout, BackendUnavailable
 from reasoners.llm import backend_from_spec
 from reasoners.llm.base import GenerationRequest, user_messages
 from reasoners.llm.openai_http import OpenAIConfig, OpenAIHTTPBackend, is_local_url
@@ -204,7 +204,7 @@ def test_backend_from_spec(tmp_path):
     assert backend_from_spec("http://127.0.0.1:1/v1", model="m", device="cpu").name == "openai"
     assert backend_from_spec(str(tmp_path)).name == "transformers"
     assert backend_from_spec("smollm2", device="cpu").model_id.startswith("transformers:SmolLM2")
-    from kanon.errors import SettingsError
+    from records.errors import SettingsError
 
     with pytest.raises(SettingsError):
         backend_from_spec(str(tmp_path / "missing"))

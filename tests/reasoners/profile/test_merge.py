@@ -1,4 +1,4 @@
-from kanon.records import Attribute
+from records.types import Attribute
 from reasoners.profile import merge_attributes
 
 

@@ -1,6 +1,6 @@
 import pytest
 
-from kanon.records import Disclosure, Post, Provenance
+from records.types import Disclosure, Post, Provenance
 from reasoners.base import Profiler
 from reasoners.profile import RuleProfiler
 

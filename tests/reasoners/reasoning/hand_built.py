@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kanon.records import Attribute
+from records.types import Attribute
 
 
 def A(i: str, cat: str, value: str, **facets) -> Attribute:

@@ -66,7 +66,7 @@ def test_registered():
 
 
 def test_factor_intervals_are_widened_for_unmodelled_dependence():
-    from kanon.records import Attribute
+    from records.types import Attribute
     from reasoners.reasoning.statistical import StatisticalReasoner
 
     attrs = [

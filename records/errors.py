@@ -1,6 +1,6 @@
 """kanon's typed errors: one family per kind of failure, each with a stable code.
 
-A leaf module like ``kanon.records``: it imports nothing of the project, so
+A leaf module like ``records.types``: it imports nothing of the project, so
 every stage may raise these. Messages carry ids, node and field names, sizes
 and limits, never post text, span text or model output: an error message
 ends up in logs, HTTP responses and Prefect's database.
@@ -159,3 +159,13 @@ class LLMRequiredError(SettingsError):
     """A reasoner that asks a language model was chosen without one (``--llm``)."""
 
     code = "llm_required"
+
+
+class BadLines(MalformedInputError):
+    """Lines of an input file that are not posts; ``errors`` holds one text-free error per line."""
+
+    code = "malformed_input"
+
+    def __init__(self, errors: list[InputError]) -> None:
+        super().__init__(f"{len(errors)} bad line(s); nothing was stored")
+        self.errors = errors

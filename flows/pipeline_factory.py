@@ -5,7 +5,7 @@ A flow receives ``pipeline`` (a ``"module:callable"`` reference) and
 Both are flow-run parameters, so both are visible in Prefect: they must hold
 no text and no secrets. The factory is called as ``factory(**options)`` and
 returns a ``Pipeline``; the shell provides the default one,
-``kanon.components:pipeline_from_options``, which reads the worker's
+``flows.components:pipeline_from_options``, which reads the worker's
 settings (``KANON_*``, ``kanon.toml``, secrets included) and applies the
 options as overrides. Tests and other deployments name their own factory.
 
@@ -20,17 +20,17 @@ import importlib
 import json
 from typing import Any, Protocol, runtime_checkable
 
-from kanon.errors import InputError, KanonError
-from kanon.records import Assessment, Disclosure, Post
+from records.errors import InputError, KanonError
+from records.types import Assessment, Disclosure, Post
 
-DEFAULT_FACTORY = "kanon.components:pipeline_from_options"
+DEFAULT_FACTORY = "flows.components:pipeline_from_options"
 OptionValue = str | int | float | bool | None
 MAX_OPTION_CHARS = 200  # options are names and numbers; anything longer is refused
 
 
 @runtime_checkable
 class Pipeline(Protocol):
-    """What the flows run (built by ``kanon.components``)."""
+    """What the flows run (built by ``flows.components``)."""
 
     version: str  # the pipeline version results are stored under
     versions: dict[str, str]  # component -> name@version

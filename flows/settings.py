@@ -1,7 +1,9 @@
 """kanon's settings: defaults, then an optional ``kanon.toml``, then ``KANON_*`` variables.
 
-Only the shell (``kanon/``) reads settings; it builds components from them
-and passes those down as arguments. Every field reads from the environment
+Settings are read at the two entry points of a process: the shell
+(``kanon/``, for its commands and the API) and a worker's flow run
+(``flows.components.pipeline_from_options``). Both build components from
+them and pass those down as arguments; no stage reads settings. Every field reads from the environment
 variable ``KANON_<FIELD>`` (``KANON_DATABASE_URL``, ``KANON_DEVICE``, ...).
 """
 
@@ -19,7 +21,7 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
-from kanon.errors import SettingsError
+from records.errors import SettingsError
 
 DEFAULT_HOME = Path(".kanon")
 
@@ -110,8 +112,17 @@ def load_settings(**overrides: object) -> Settings:
     clean = {k: v for k, v in overrides.items() if v is not None}
     try:
         return Settings(**clean)
-    except ValidationError as e:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc']) or 'settings'}: {err['msg']}" for err in e.errors()
-        )
-        raise SettingsError(f"invalid settings: {problems}") from None
+    except (ValueError, OSError) as e:  # a kanon.toml that is not TOML, or cannot be read
+        if not isinstance(e, ValidationError):
+            where = os.environ.get("KANON_CONFIG", "kanon.toml")
+            raise SettingsError(f"the settings file {Path(where).name} cannot be read ({type(e).__name__}): "
+                                "fix or remove it") from None
+        raise _invalid(e) from None
+
+
+def _invalid(e: ValidationError) -> SettingsError:
+    # Field names and pydantic's words only: never the value, which may be a secret.
+    problems = "; ".join(
+        f"{'.'.join(str(p) for p in err['loc']) or 'settings'}: {err['msg']}" for err in e.errors()
+    )
+    return SettingsError(f"invalid settings: {problems}")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import logging
 import sys
 
-from kanon.errors import LLMRequiredError, ModelNotFoundError
-from kanon.settings import Settings
+from records.errors import LLMRequiredError, ModelNotFoundError
+from flows.settings import Settings
 from reasoners import registry
 from reasoners.pipeline import Pipeline
 
@@ -87,14 +87,14 @@ def _llm_reasoner(settings: Settings, name: str, *, announce: bool):
     backend = build_llm_backend(settings, announce=announce)
     if name == "cot":
         return CotReasoner(backend)
-    from kanon.cache import store_for
+    from storage.estimate_cache import store_for
 
     statistics, prior = build_statistics(settings)
     samples = settings.llm_samples
     config = BranchConfig(samples=samples, first_samples=min(3, samples),
                           use_statistics=settings.llm_statistics)
     return BranchReasoner(backend, config, statistics=statistics, prior=prior,
-                          cache=EstimateCache(store=store_for(settings)))
+                          cache=EstimateCache(store=store_for(settings.database_url)))
 
 
 def build_profiler(settings: Settings):
@@ -119,12 +119,12 @@ def build_pipeline(
 def pipeline_from_options(
     *, detector: str | None = None, reasoner: str | None = None, **overrides: object
 ) -> Pipeline:
-    """The pipeline a flow builds in its worker (``flows.pipelines.DEFAULT_FACTORY``).
+    """The pipeline a flow builds in its worker (``flows.pipeline_factory.DEFAULT_FACTORY``).
 
     Settings come from the worker's environment and ``kanon.toml`` (secrets
     included); the flow's options, which Prefect stores with the run and so
     hold only names and numbers, override them.
     """
-    from kanon.settings import load_settings
+    from flows.settings import load_settings
 
     return build_pipeline(load_settings(**overrides), detector=detector, reasoner=reasoner)

@@ -17,8 +17,7 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from kanon.errors import StorageError
-from kanon.settings import Settings
+from records.errors import StorageError
 
 log = logging.getLogger(__name__)
 
@@ -48,8 +47,8 @@ class RepositoryStore:
             raise StorageError(f"estimate cache write failed ({type(e).__name__})") from None
 
 
-def store_for(settings: Settings) -> RepositoryStore | None:
-    """The database store when ``settings.database_url`` names a migrated database, else None.
+def store_for(database_url: str) -> RepositoryStore | None:
+    """The database store when ``database_url`` names a migrated database, else None.
 
     A SQLite file that does not exist yet is not created here: an assessment
     that never stored anything leaves no database behind.
@@ -59,7 +58,7 @@ def store_for(settings: Settings) -> RepositoryStore | None:
 
     from storage.engine import create_engine
 
-    url = settings.database_url
+    url = database_url
     try:
         parsed = make_url(url)
     except Exception:  # noqa: BLE001 - an unparsable URL: no persistent cache

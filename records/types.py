@@ -1,6 +1,6 @@
 """The typed records that pass between kanon's stages.
 
-A leaf module: it imports nothing of the project but ``kanon.errors`` (itself a
+A leaf module: it imports nothing of the project but ``records.errors`` (itself a
 leaf), so every stage may import it. Records are frozen pydantic models;
 stages return new records and never mutate their inputs.
 
@@ -17,7 +17,7 @@ from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from kanon.errors import ProbabilityError, PopulationError
+from records.errors import ProbabilityError, PopulationError
 
 Label = Literal[
     "Age", "Age_Gender", "Appearance", "Contact", "Gender", "Husband_BF", "Wife_GF",

@@ -1,0 +1,3 @@
+from kanon.cli import main
+
+main()
