@@ -85,3 +85,68 @@ def assess_history(
     ``storage.repository.results(post_ids=[result_post_id(author_key)])``.
     """
     return assess_stored_history(database_url, post_ids, author_key, pipeline, dict(options or {}))
+
+
+# --- for the API: is Prefect there, and a run in the background ------------------------
+
+RETRY_PREFECT_S = 60.0  # after Prefect failed to answer, ask again no sooner than this
+
+
+class PrefectProbe:
+    """Whether the Prefect API answers (the configured one, or an ephemeral server it starts).
+
+    Asked once, on first use; after a failure, again no sooner than ``RETRY_PREFECT_S``.
+    """
+
+    def __init__(self) -> None:
+        import threading
+
+        self._lock = threading.Lock()
+        self._ok: bool | None = None
+        self._failed_at = 0.0
+
+    def answers(self) -> bool:
+        with self._lock:
+            if self._ok or (self._ok is False and time.monotonic() - self._failed_at < RETRY_PREFECT_S):
+                return bool(self._ok)
+            try:
+                from prefect.client.orchestration import get_client
+
+                with get_client(sync_client=True) as client:
+                    error = client.api_healthcheck()
+                if error is not None:
+                    raise error
+                self._ok = True
+            except Exception as e:  # noqa: BLE001 - Prefect unusable: the caller runs the body on a thread
+                self._ok, self._failed_at = False, time.monotonic()
+                run_logger().warning("Prefect API not usable (%s); history runs use a thread", type(e).__name__)
+            return bool(self._ok)
+
+
+def run_history_in_background(params: dict[str, Any], *, via_prefect: bool,
+                              on_end: Any = None) -> str:
+    """Start a history run on a daemon thread; ``"prefect"`` (a flow run) or ``"thread"`` (its body).
+
+    ``params`` are ``assess_history``'s (ids and names only). ``on_end(ok)``
+    is called when the run ends. The result is read from the store.
+    """
+    import threading
+
+    runner = "prefect" if via_prefect else "thread"
+
+    def work() -> None:
+        ok = False
+        try:
+            if via_prefect:
+                assess_history(**params)
+            else:
+                assess_stored_history(**params)
+            ok = True
+        except Exception as e:  # noqa: BLE001 - stored on the placeholder post by the body, by kind only
+            run_logger().error("history %s raised %s", params.get("author_key"), type(e).__name__)
+        finally:
+            if on_end is not None:
+                on_end(ok)
+
+    threading.Thread(target=work, name=f"kanon-history-{runner}", daemon=True).start()
+    return runner

@@ -4,7 +4,7 @@
 settings) and runs them under one lock: the stages are not promised to be
 thread-safe, and one text at a time keeps latency predictable. Texts live
 only in memory for the duration of a request, unless the caller asked for
-``store``; a long history is stored for its run (``kanon.api.history``) and
+``store``; a long history is stored for its run (``kanon.api.history_runs``) and
 deleted once its result is read or after the retention period.
 """
 
@@ -16,7 +16,7 @@ import threading
 from typing import Any, Callable
 
 from kanon.api import rewrite
-from kanon.api.history import Accepted, HistoryRuns
+from kanon.api.history_runs import Accepted, HistoryRuns
 from records.errors import InputError, KanonError
 from records.types import Assessment, Post
 from kanon.report import assessment_to_json, describe_k
