@@ -15,7 +15,8 @@ import logging
 import threading
 from typing import Any, Callable
 
-from kanon.api import rewrite
+from reasoners import generalise as rewrite
+from reasoners.generalise import llm_rewrites
 from kanon.api.history_runs import Accepted, HistoryRuns
 from records.errors import InputError, KanonError
 from records.types import Assessment, Post
@@ -271,14 +272,14 @@ class Assistant:
         from records.errors import BackendError
         from reasoners.llm import GenerationRequest, Message
 
-        prompt = rewrite.load_rewrite_prompt()
+        prompt = llm_rewrites.rewrite_prompt()
         info: dict[str, Any] = {"prompt": prompt.id, "prompt_sha256": prompt.sha256}
         try:
             backend = self._llm_backend()
             info["model"] = backend.model_id
             requests = [
                 GenerationRequest(
-                    messages=tuple(Message(role=r, content=c) for r, c in prompt.messages(text, d)),
+                    messages=tuple(llm_rewrites.rewrite_messages(prompt, text, d)),
                     n=1, max_tokens=300, temperature=0.7,
                 )
                 for _, d in spans
@@ -292,7 +293,7 @@ class Assistant:
         for (i, d), completions in zip(spans, answers):
             span = text[d.start:d.end]
             known = {c.replacement.lower() for j, c, _ in jobs if j == i}
-            for r in rewrite.parse_rewrites(completions[0].text if completions else "", span):
+            for r in llm_rewrites.parse_rewrites(completions[0].text if completions else "", span):
                 if r.lower() in known:
                     continue
                 c = rewrite.Candidate(r, "abstraction", "llm", f"rewrite by a language model ({prompt.id})", "llm")

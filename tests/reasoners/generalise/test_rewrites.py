@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kanon.api.rewrite import apply, suggest
+from reasoners.generalise import apply, suggest
 from records.types import Attribute, Disclosure, Provenance
 
 PROV = Provenance(component="test", source="rule")

@@ -2,25 +2,14 @@
 
 Pure functions on ``Attribute`` records. The pipeline uses them to report,
 for each disclosure, the k the author would have with that detail said more
-broadly (DESIGN.md, "Risk by disclosure"); the rewriting assistant does the
-same on the text itself.
+broadly ("risk by disclosure", docs/architecture.md); ``rewrites`` does the
+same on the words of the text, from the same tables (``ladders``).
 """
 
 from __future__ import annotations
 
 from records.types import Attribute
-
-# SOC 2018 major groups, by the first two digits of the code.
-SOC_GROUPS: dict[str, str] = {
-    "11": "management", "13": "business and finance", "15": "computing and mathematics",
-    "17": "architecture and engineering", "19": "science", "21": "community and social services",
-    "23": "legal", "25": "education", "27": "arts, media and sport", "29": "healthcare",
-    "31": "healthcare support", "33": "protective services", "35": "food service",
-    "37": "cleaning and maintenance", "39": "personal care", "41": "sales", "43": "office support",
-    "45": "farming and forestry", "47": "construction", "49": "installation and repair",
-    "51": "production", "53": "transport", "55": "military",
-}
-
+from reasoners.generalise.ladders import decade_band, soc_group
 
 def generalise(attr: Attribute) -> tuple[Attribute, str] | None:
     """A broader version of ``attr`` and a text-free description, or None when there is none."""
@@ -39,14 +28,14 @@ def generalise(attr: Attribute) -> tuple[Attribute, str] | None:
         return None
     if attr.category == "Age":
         lo, hi = f.get("age_low"), f.get("age_high")
-        if isinstance(lo, int) and isinstance(hi, int) and hi - lo < 9:
-            decade = (lo // 10) * 10
-            if hi < decade + 10:
-                return _with(attr, f"{decade}s", {"age_low": decade, "age_high": decade + 9}), "age -> its decade"
+        band = decade_band(lo, hi) if isinstance(lo, int) and isinstance(hi, int) else None
+        if band:
+            return _with(attr, f"{band[0]}s", {"age_low": band[0], "age_high": band[1]}), "age -> its decade"
         return None
     if attr.category == "Occupation":
         soc = str(f.get("soc") or "")
-        group = SOC_GROUPS.get(soc[:2])
+        found = soc_group(soc)
+        group = found[0] if found else None
         if group and len(soc) > 2:
             facets = {k: v for k, v in f.items() if k in ("status",)}
             facets.update(soc=soc[:2] + "-0000", group=group, occupation=f"{group} worker")
