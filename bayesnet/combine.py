@@ -29,6 +29,10 @@ __all__ = ["combine", "log_k_draws", "log10_sd", "point_k"]
 # NaN, and anything below 0 is floored to k = 1 anyway.
 _LOG_CLIP = -700.0
 
+# People alive, roughly (UN World Population Prospects 2024 puts 2025 at ~8.2e9): the
+# largest base population any network may have, and the ceiling of every k.
+WORLD_POPULATION = 8.1e9
+
 
 def _check_args(draws: int, level: float | None = None) -> None:
     if draws < 1:

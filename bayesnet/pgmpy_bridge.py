@@ -8,29 +8,28 @@ information, so they repeat the same value. k only ever reads the evidence
 row where every node is 1, so the filler never changes it; queries that
 condition on a parent being 0 do read the filler and mean little.
 
-The conversion lets pgmpy check the model and compute the joint probability
-of the evidence independently of kanon's own arithmetic (a cross-check of
-``combine``), and draws the graph. This is the only module that imports
+The conversion is what ``kanon assess --network FILE`` hands the user: the
+network as a BIF file (``to_bif``, readable by pgmpy and other Bayesian
+network tools) or a drawing (``network_figure``; the shell writes it). pgmpy
+checks the model on the way (``check_model``) and computes the joint
+probability of the evidence independently of kanon's arithmetic (a
+cross-check of ``combine``, tested). This is the only module that imports
 pgmpy (a slow import, so ``bayesnet`` loads it lazily).
 """
 
 from __future__ import annotations
 
-from os import PathLike
-
 import numpy as np
 from pgmpy.factors.discrete import TabularCPD
 from pgmpy.models import DiscreteBayesianNetwork
 
+from bayesnet.combine import WORLD_POPULATION
 from bayesnet.distributions import node_point
 from bayesnet.validate import validate
 from records.errors import PopulationError
 from records.types import Network
 
-__all__ = ["WORLD_POPULATION", "joint_probability", "plot_network", "to_pgmpy"]
-
-# People alive, roughly (UN World Population Prospects 2024 puts 2025 at ~8.2e9).
-WORLD_POPULATION = 8.1e9
+__all__ = ["joint_probability", "network_figure", "to_bif", "to_pgmpy"]
 # Parent count beyond which the 2^parents CPD table is refused (2^20 columns).
 _MAX_PARENTS = 20
 
@@ -77,8 +76,15 @@ def joint_probability(network: Network, *, world: float = WORLD_POPULATION) -> f
     return float(model.get_state_probability({node_id: 1 for node_id in model.nodes()}))
 
 
-def plot_network(network: Network, path: str | PathLike[str], *, world: float = WORLD_POPULATION) -> None:
-    """Draw the DAG to ``path`` (format from its suffix): node ids and point values, no questions."""
+def to_bif(network: Network, *, world: float = WORLD_POPULATION) -> str:
+    """The network in BIF, the interchange format of Bayesian network tools (pgmpy's writer)."""
+    from pgmpy.readwrite import BIFWriter
+
+    return str(BIFWriter(to_pgmpy(network, world=world)))
+
+
+def network_figure(network: Network, *, world: float = WORLD_POPULATION):
+    """A matplotlib ``Figure`` of the DAG: node ids and point values, no questions. Nothing is written."""
     import networkx as nx
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
@@ -110,4 +116,4 @@ def plot_network(network: Network, path: str | PathLike[str], *, world: float = 
     ax.margins(0.15)  # room for the node discs at the edges
     ax.set_axis_off()
     fig.tight_layout()
-    fig.savefig(path)
+    return fig

@@ -9,7 +9,6 @@ many posts at once. One bad post never sinks the batch: ``assess`` returns a
 from __future__ import annotations
 
 import logging
-import math
 import time
 from dataclasses import dataclass, field
 
@@ -237,19 +236,9 @@ class Pipeline:
                 k_without = ks.get((i, attr.id, "without"))
                 if k_without is None:
                     continue
-                # Removing a fact never makes the crowd smaller; Monte Carlo noise could.
-                k_without = max(k_without, base.k)
                 general = [(what, k) for (j, aid, what), k in ks.items() if j == i and aid == attr.id and what != "without"]
-                out[i].append(
-                    Contribution(
-                        attribute_id=attr.id,
-                        disclosure_ids=attr.disclosure_ids,
-                        k_without=k_without,
-                        factor=k_without / base.k if base.k > 0 else math.inf,
-                        k_generalised=max(general[0][1], base.k) if general else None,
-                        generalised_to=general[0][0] if general else None,
-                    )
-                )
+                out[i].append(bayesnet.contribution(attr.id, attr.disclosure_ids, base, k_without,
+                                                    general[0] if general else None))
         return out
 
     def _decompose(self, attrs: list[list[Attribute]]) -> list[Network | KanonError]:

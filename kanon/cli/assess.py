@@ -38,6 +38,7 @@ def assess(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object instead of the report.")] = False,
     input: Annotated[Optional[str], typer.Option("--input", "-i", metavar="FILE", help='JSONL file of {"id", "text"} lines (- for standard input).')] = None,
     output: Annotated[Optional[str], typer.Option("--output", "-o", metavar="FILE", help="JSONL file to write, one line per input line (- for standard output).")] = None,
+    network: Annotated[Optional[Path], typer.Option("--network", metavar="FILE", help="Also write the Bayesian network behind k: .bif (for pgmpy and other network tools) or .png/.svg/.pdf (a drawing).")] = None,
     history: Annotated[Optional[str], typer.Option("--history", metavar="FILE", help='A posting history (JSONL of {"text"} lines, or posts separated by blank lines), assessed as one author.')] = None,
     reasoner: ReasonerOpt = None,
     detector: DetectorOpt = None,
@@ -53,6 +54,10 @@ def assess(
 
     settings = settings_from(device=device, db=db, llm=llm, llm_model=llm_model)
     require_one_of(TEXT=text, **{"--input": input, "--history": history})
+    if network is not None and network.suffix.lower() not in NETWORK_SUFFIXES:
+        raise InputError(f"--network must end in one of {', '.join(NETWORK_SUFFIXES)}")
+    if network is not None and input is not None:
+        raise InputError("--network is for one text or one history, not for --input")
     if input is not None:
         if output is None:
             raise InputError("--input needs --output FILE (or - for standard output)")
@@ -71,6 +76,7 @@ def assess(
         for d, disc in zip(data["disclosures"], a.disclosures):
             i, p = by_post[disc.post_id]
             d.update(post_id=disc.post_id, post_index=i, text=disc.text_in(p))
+        _write_network(a.network, network)
         _emit(data, as_json)
         return
     if text == "-":
@@ -87,7 +93,25 @@ def assess(
     result = pipe.assess([post])[0]
     if isinstance(result, KanonError):
         raise result
+    _write_network(result.network, network)
     _emit(assessment_to_json(post, result), as_json)
+
+
+NETWORK_SUFFIXES = (".bif", ".png", ".svg", ".pdf")
+
+
+def _write_network(net: Any, path: Path | None) -> None:
+    """The network as BIF (pgmpy's writer) or as a drawing; node ids and numbers, never text."""
+    if path is None or net is None:
+        return
+    import bayesnet
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.suffix.lower() == ".bif":
+        path.write_text(bayesnet.to_bif(net), encoding="utf-8")
+    else:
+        bayesnet.network_figure(net).savefig(path)
+    err.print(f"network written to {path}")
 
 
 def _assess_file(settings: Any, pipe: Any, input: str, output: str, chunk: int = 16) -> None:

@@ -14,12 +14,12 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from bayesnet import WORLD_POPULATION
 from records.types import Attribute, Estimate, Network, Node, Provenance
 
 log = logging.getLogger(__name__)
 
 COMPONENT = "branch.v1"
-WORLD_POPULATION = 8.1e9
 
 __all__ = ["chain_network", "default_rule_reasoner", "guess_estimate", "COMPONENT"]
 

@@ -6,7 +6,8 @@ from bayesnet_strategies import count, frac, networks, node
 from hypothesis import given, settings
 
 from bayesnet import point_k
-from bayesnet.pgmpy_bridge import WORLD_POPULATION, joint_probability, plot_network, to_pgmpy
+from bayesnet import WORLD_POPULATION
+from bayesnet.pgmpy_bridge import joint_probability, network_figure, to_bif, to_pgmpy
 from records.errors import CycleError, MissingEstimateError, PopulationError
 from records.types import Network, Scenario
 
@@ -62,9 +63,20 @@ def test_errors_are_typed():
         to_pgmpy(cyclic)
 
 
-def test_plot_writes_an_image(tmp_path):
+def test_the_figure_draws_every_node_and_writes_nothing(tmp_path):
+    fig = network_figure(_example())
     path = tmp_path / "net.png"
-    plot_network(_example(), path)
+    fig.savefig(path)  # the caller (the shell) writes it
     data = path.read_bytes()
-    assert data[:8] == b"\x89PNG\r\n\x1a\n"
-    assert len(data) > 5000
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 5000
+
+
+def test_bif_export_reads_back_into_pgmpy_with_the_same_joint(tmp_path):
+    from pgmpy.readwrite import BIFReader
+
+    net = _example()
+    text = to_bif(net)
+    model = BIFReader(string=text).get_model()
+    assert set(model.nodes()) == {n.id for n in net.nodes}
+    evidence = {n: "1" if isinstance(next(iter(model.get_cpds(n).state_names[n])), str) else 1 for n in model.nodes()}
+    assert model.get_state_probability(evidence) == pytest.approx(joint_probability(net), rel=1e-6)
