@@ -43,6 +43,7 @@ from flows.pipeline_factory import DEFAULT_FACTORY, Pipeline, load_pipeline
 from flows.runners import make_task_runner
 from records.errors import BackendError, InputError, KanonError
 from storage import repository as repo
+from storage import runs as runs_table
 
 GPU_TAG = "kanon-gpu"
 
@@ -194,7 +195,7 @@ def assess_batch(
     opts = dict(options or {})
     load_pipeline(pipeline, opts)  # fail early on a bad reference, before claiming
     engine = engine_for(database_url)
-    run_id = repo.start_run(engine, "assess_batch", _flow_run_id())
+    run_id = runs_table.start_run(engine, "assess_batch", _flow_run_id())
     claim = claim_task(database_url, batch_size, lease_s)
     log = run_logger()
     log.info("claimed %d posts", len(claim.post_ids))
@@ -209,7 +210,7 @@ def assess_batch(
     finally:
         released = repo.release(engine, claim)
         counts["released"] = released
-        repo.finish_run(engine, run_id, counts)
+        runs_table.finish_run(engine, run_id, counts)
         log.info("batch: %s", " ".join(f"{k}={v}" for k, v in counts.items()))
     return counts
 

@@ -22,7 +22,7 @@ from flows.common import check_database_url, engine_for, run_logger
 from flows.pipeline_factory import DEFAULT_FACTORY, load_pipeline
 from records.errors import InputError, KanonError
 from records.types import Post
-from storage import repository as repo
+from storage import held_posts, repository as repo
 
 HISTORY_SOURCE = "api-history"
 
@@ -49,7 +49,7 @@ def assess_stored_history(
         raise InputError("a history run needs at least one post id")
     engine = engine_for(database_url)
     result_id = result_post_id(author_key)
-    repo.hold_posts(engine, [placeholder(author_key)])
+    held_posts.hold_posts(engine, [placeholder(author_key)])
     log = run_logger()
     t0 = time.perf_counter()
     try:

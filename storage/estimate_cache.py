@@ -15,13 +15,39 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.orm import Session
 
 from records.errors import StorageError
+from storage.engine import reader
+from storage.models import EstimateCacheRow, utcnow
+from storage.repository import jsonable
 
 log = logging.getLogger(__name__)
 
-__all__ = ["RepositoryStore", "store_for"]
+__all__ = ["RepositoryStore", "cache_get", "cache_put", "store_for"]
+
+
+def cache_get(engine: Engine, key: str) -> dict[str, Any] | None:
+    with Session(reader(engine)) as s:
+        row = s.get(EstimateCacheRow, key)
+        return None if row is None else dict(row.value)
+
+
+def cache_put(engine: Engine, key: str, *, model: str, prompt_version: str, value: dict[str, Any]) -> bool:
+    """Store a cached estimate; False (and nothing changes) when the key is already there."""
+    if len(key) != 64:
+        raise StorageError(f"cache keys are sha256 hex digests (64 characters), got {len(key)}")
+    try:
+        with Session(engine) as s, s.begin():
+            if s.get(EstimateCacheRow, key) is not None:
+                return False
+            s.add(EstimateCacheRow(key=key, model=model, prompt_version=prompt_version,
+                                   value=jsonable(value), created_at=utcnow()))
+    except IntegrityError:
+        return False
+    return True
+
 
 
 class RepositoryStore:
@@ -31,16 +57,12 @@ class RepositoryStore:
         self.engine = engine
 
     def get(self, key: str) -> dict[str, Any] | None:
-        from storage.repository import cache_get
-
         try:
             return cache_get(self.engine, key)
         except SQLAlchemyError as e:
             raise StorageError(f"estimate cache read failed ({type(e).__name__})") from None
 
     def put(self, key: str, value: dict[str, Any], *, model: str, prompt: str) -> None:
-        from storage.repository import cache_put
-
         try:
             cache_put(self.engine, key, model=model, prompt_version=prompt, value=value)
         except SQLAlchemyError as e:

@@ -297,7 +297,7 @@ def save_assessment(
                 detector=assessment.detector,
                 versions=dict(assessment.versions),
                 timings=dict(timings or {}),
-                usage=_jsonable(assessment.usage),
+                usage=jsonable(assessment.usage),
                 body=assessment.model_dump(mode="json"),
                 created_at=utcnow(),
             )
@@ -336,7 +336,7 @@ def _finish(post: PostRow, status: str) -> None:
         post.error_message = None
 
 
-def _jsonable(value: dict[str, Any]) -> dict[str, Any]:
+def jsonable(value: dict[str, Any]) -> dict[str, Any]:
     import json
 
     return json.loads(json.dumps(value, default=str))
@@ -414,91 +414,3 @@ def forget_author(engine: Engine, author_key: str) -> int:
 
 
 # --- the estimate cache -------------------------------------------------------------
-
-
-def cache_get(engine: Engine, key: str) -> dict[str, Any] | None:
-    with Session(reader(engine)) as s:
-        row = s.get(EstimateCacheRow, key)
-        return None if row is None else dict(row.value)
-
-
-def cache_put(engine: Engine, key: str, *, model: str, prompt_version: str, value: dict[str, Any]) -> bool:
-    """Store a cached estimate; False (and nothing changes) when the key is already there."""
-    if len(key) != 64:
-        raise StorageError(f"cache keys are sha256 hex digests (64 characters), got {len(key)}")
-    try:
-        with Session(engine) as s, s.begin():
-            if s.get(EstimateCacheRow, key) is not None:
-                return False
-            s.add(EstimateCacheRow(key=key, model=model, prompt_version=prompt_version,
-                                   value=_jsonable(value), created_at=utcnow()))
-    except IntegrityError:
-        return False
-    return True
-
-
-# --- runs ---------------------------------------------------------------------------
-
-
-def start_run(engine: Engine, flow: str, flow_run_id: str | None = None) -> int:
-    with Session(engine) as s, s.begin():
-        row = RunRow(flow=flow, flow_run_id=flow_run_id, started=utcnow())
-        s.add(row)
-        s.flush()
-        return row.id
-
-
-def finish_run(engine: Engine, run_id: int, counts: dict[str, int]) -> None:
-    with Session(engine) as s, s.begin():
-        row = s.get(RunRow, run_id)
-        if row is None:
-            raise StorageError(f"run {run_id} is not in the store")
-        row.finished = utcnow()
-        row.counts = dict(counts)
-
-
-def runs(engine: Engine, flow: str | None = None) -> list[dict[str, Any]]:
-    stmt = select(RunRow).order_by(RunRow.id)
-    if flow is not None:
-        stmt = stmt.where(RunRow.flow == flow)
-    with Session(reader(engine)) as s:
-        return [
-            {"id": r.id, "flow": r.flow, "flow_run_id": r.flow_run_id, "started": r.started,
-             "finished": r.finished, "counts": dict(r.counts)}
-            for r in s.scalars(stmt)
-        ]
-
-
-# --- held posts: texts stored for one run only (the API's long histories) -------------
-
-HELD = "held"  # stored for one run, never claimed by a batch
-
-
-def hold_posts(engine: Engine, posts: Sequence[Post]) -> list[str]:
-    """Store texts for one run as ``held`` posts; their ids in order.
-
-    A text already stored keeps its stored id (and its owner: forgetting this
-    run's author does not delete it).
-    """
-    ids: list[str] = []
-    with Session(engine) as s, s.begin():
-        for post in posts:
-            h = content_hash(post.text, post.author)
-            known = s.scalar(select(PostRow.id).where(PostRow.content_hash == h))
-            if known is not None:
-                ids.append(known)
-                continue
-            if s.get(PostRow, post.id) is not None:
-                raise InputError(f"post id {post.id!r} is already stored with a different text")
-            s.add(PostRow(id=post.id, text=post.text, author_key=post.author, source=post.source,
-                          content_hash=h, created_at=utcnow(), status=HELD))
-            s.flush()
-            ids.append(post.id)
-    return ids
-
-
-def forget_source_before(engine: Engine, source: str, before: datetime) -> int:
-    """Delete the posts of ``source`` stored before ``before`` (a retention period); how many."""
-    with Session(engine) as s, s.begin():
-        stmt = delete(PostRow).where(PostRow.source == source, PostRow.created_at < before)
-        return s.execute(stmt).rowcount or 0

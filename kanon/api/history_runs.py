@@ -78,10 +78,10 @@ class HistoryRuns:
     def purge(self) -> int:
         """Delete the texts and results of history runs older than the retention period."""
         from flows.history import HISTORY_SOURCE
-        from storage import repository as repo
+        from storage import held_posts, repository as repo
         from storage.models import utcnow
 
-        n = repo.forget_source_before(self.engine(), HISTORY_SOURCE, utcnow() - timedelta(seconds=self.retention_s))
+        n = held_posts.forget_source_before(self.engine(), HISTORY_SOURCE, utcnow() - timedelta(seconds=self.retention_s))
         if n:
             log.info("history retention: %d stored posts deleted", n)
         return n
@@ -116,14 +116,14 @@ class HistoryRuns:
 
     def submit(self, texts: list[str], pipeline: str, options: dict[str, Any]) -> Accepted:
         from flows.history import HISTORY_SOURCE, run_history_in_background
-        from storage import repository as repo
+        from storage import held_posts, repository as repo
 
         engine = self.engine()
         self.purge()
         self._start_sweeper()
         author_key = f"history-{uuid.uuid4().hex}"
         posts = [Post(id=f"{author_key}-{i}", text=t, author=author_key, source=HISTORY_SOURCE) for i, t in enumerate(texts)]
-        post_ids = repo.hold_posts(engine, posts)
+        post_ids = held_posts.hold_posts(engine, posts)
         params = {"database_url": self.database_url, "post_ids": post_ids, "author_key": author_key,
                   "pipeline": pipeline, "options": options}
         run_id = str(uuid.uuid4())
@@ -144,7 +144,7 @@ class HistoryRuns:
     def status(self, run_id: str, render: Callable[[Assessment, dict[str, Post]], dict[str, Any]]) -> dict[str, Any]:
         """``{run_id, status, runner, result?, error?}``; a finished run is deleted once read."""
         from flows.history import result_post_id
-        from storage import repository as repo
+        from storage import held_posts, repository as repo
 
         with self._lock:
             run = self._runs.get(run_id)

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import logging
 import math
-import statistics
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,6 +23,7 @@ from records.types import Attribute, Estimate, Network, Node, Provenance, Scenar
 from reasoners.branch.cache import EstimateCache, normalise_question
 from reasoners.branch.fallback import COMPONENT, chain_network, default_rule_reasoner, guess_estimate
 from reasoners.branch.runner import Call, StepRunner
+from reasoners.branch.samples import aggregate, log10 as _log10
 from reasoners.branch.steps import (
     DECOMPOSE, ESTIMATE, GENERALISE, SPLIT, DecomposeOut, EstimateOut, GeneraliseOut, SplitOut,
 )
@@ -47,30 +47,6 @@ class BranchConfig:
     statistics_max_span_log10: float = 1.0  # a statistic wider than this (low..high) is left to the model
     decompose_max_tokens: int | None = None  # None: the step's default (600)
     estimate_max_tokens: int | None = None  # None: the step's default (64)
-
-
-def _log10(x: float) -> float:
-    return math.log10(max(x, 1e-300))
-
-
-def aggregate(kind: str, samples: list[EstimateOut]) -> tuple[float, float, float, float]:
-    """Median in log space, an interval covering the samples and the stated ranges, and the spread."""
-    values = sorted(s.value for s in samples)
-    logs = [_log10(v) for v in values]
-    value = 10 ** statistics.median(logs)
-    if len(values) % 2:  # an odd count: the median is a sample itself, exactly
-        value = values[len(values) // 2]
-    spread = logs[-1] - logs[0]
-    lows = [s.low for s in samples if s.low is not None]
-    highs = [s.high for s in samples if s.high is not None]
-    low = min([values[0]] + ([10 ** statistics.median(_log10(x) for x in lows)] if lows else []))
-    high = max([values[-1]] + ([10 ** statistics.median(_log10(x) for x in highs)] if highs else []))
-    if kind == "fraction":
-        value, low, high = min(value, 1.0), min(low, 1.0), min(high, 1.0)
-    else:
-        value, low, high = max(value, 1.0), max(low, 1.0), max(high, 1.0)
-    low, high = min(low, value), max(high, value)
-    return value, low, high, spread
 
 
 @dataclass

@@ -15,12 +15,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-LABELS: tuple[str, ...] = (
-    "Age", "Age_Gender", "Appearance", "Contact", "Gender", "Husband_BF", "Wife_GF",
-    "Location", "Name", "Pet", "Race_Nationality", "Relationship_Status",
-    "Sexual_Orientation", "Education", "Family", "Finance", "Health",
-    "Mental_Health", "Occupation",
-)
+from records.types import LABELS  # the 19 labels, defined once
+
 _LABEL_SET = frozenset(LABELS)
 _TAG = re.compile(r"<(/?)([A-Za-z_]+)>")
 

@@ -29,13 +29,13 @@ import os
 import random
 import sys
 import time
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from records.errors import InputError, KanonError
 from reasoners.detector.bio import IGNORE, TAGS, tags_for_offsets
 from reasoners.detector.corpus import CORPUS_DIR, Example, read_jsonl
+from reasoners.detector.frozen_layers import frozen_output, make_stand_in, progress_bar, split_points, top_only
 from reasoners.detector.token_classifier import (CARD, NAME, packaged_encoder, pad_batch, predict_spans, quiet_transformers,
                                                  resolve_device)
 from reasoners.metrics import span_metrics
@@ -197,7 +197,7 @@ def train(cfg: TrainConfig) -> dict:
     )
     model.to(device)
     frozen = cfg.frozen_layers
-    split = _split_points(model) if frozen else None
+    split = split_points(model) if frozen else None
     if frozen and split is None:
         log.warning("encoder %s cannot be split into frozen and trained layers; training every layer", cfg.encoder)
         frozen = 0
@@ -208,8 +208,8 @@ def train(cfg: TrainConfig) -> dict:
     authored_cache = generated_cache = None
     if frozen:
         # Run the frozen bottom once: every later step starts from its output.
-        authored_cache = _frozen_output(split, authored_w, frozen, pad_id=pad_id, device=device, progress=cfg.progress)
-        generated_cache = _frozen_output(split, generated_w, frozen, pad_id=pad_id, device=device, progress=cfg.progress)
+        authored_cache = frozen_output(split, authored_w, frozen, pad_id=pad_id, device=device, progress=cfg.progress)
+        generated_cache = frozen_output(split, generated_w, frozen, pad_id=pad_id, device=device, progress=cfg.progress)
     if cfg.kind == "lora":
         from peft import LoraConfig, TaskType, get_peft_model
 
@@ -220,7 +220,7 @@ def train(cfg: TrainConfig) -> dict:
             layers_to_transform=list(range(frozen, n_layers)) if frozen else None,
         ))
         if frozen:
-            split = _split_points(model.get_base_model())
+            split = split_points(model.get_base_model())
     elif cfg.kind != "full":
         raise InputError(f"kind must be lora or full, got {cfg.kind!r}")
 
@@ -241,7 +241,7 @@ def train(cfg: TrainConfig) -> dict:
     # --- loop -------------------------------------------------------------------
     best = {"partial_f1": -1.0, "epoch": -1}
     history = []
-    stand_in = _make_stand_in()
+    stand_in = make_stand_in()
     for epoch in range(1, cfg.epochs + 1):
         model.train()
         # A fresh sample of the generated posts each epoch, so they add variety without drowning the authored ones.
@@ -249,8 +249,8 @@ def train(cfg: TrainConfig) -> dict:
         windows = authored_w + [generated_w[i] for i in picked]
         cache = authored_cache + [generated_cache[i] for i in picked] if frozen else None
         running, n = 0.0, 0
-        bar = _progress(steps_per_epoch, f"epoch {epoch}/{cfg.epochs}", cfg.progress)
-        with _top_only(split, frozen, stand_in):
+        bar = progress_bar(steps_per_epoch, f"epoch {epoch}/{cfg.epochs}", cfg.progress)
+        with top_only(split, frozen, stand_in):
             for ids, mask, labels, hidden in _batches(windows, batch_size, pad_id, rng, cache):
                 if not (labels != IGNORE).any():
                     continue  # nothing to learn from (and the loss would be 0/0)
@@ -306,88 +306,6 @@ def train(cfg: TrainConfig) -> dict:
     (cfg.out_dir / CARD).write_text(json.dumps(card, indent=1))
     (cfg.out_dir / "README.md").write_text(_model_card(card))
     return card
-
-
-def _split_points(model):
-    """(embeddings' owner, encoder) of a Hugging Face encoder model, or None if it has another shape.
-
-    BERT, RoBERTa, MiniLM and DeBERTa-v3 keep ``embeddings`` and ``encoder.layer`` on the
-    base model; DeBERTa-v2's optional convolution after the first layer breaks the split.
-    """
-    base = getattr(model, getattr(model, "base_model_prefix", ""), None)
-    encoder = getattr(base, "encoder", None)
-    if base is None or not hasattr(base, "embeddings") or not hasattr(encoder, "layer"):
-        return None
-    if getattr(encoder, "conv", None) is not None:
-        return None
-    return base, encoder
-
-
-def _make_stand_in():
-    """A module that stands in for the embeddings (built here so importing this file needs no torch)."""
-    import torch
-
-    class FrozenOutput(torch.nn.Module):
-        """Stands in for the embeddings: hands the encoder the frozen layers' cached output."""
-
-        hidden = None
-
-        def forward(self, *args, **kwargs):
-            if self.hidden is None:
-                raise RuntimeError("no cached hidden states set for this batch")
-            return self.hidden
-
-    return FrozenOutput()
-
-
-@contextmanager
-def _top_only(split, frozen: int, stand_in):
-    """While inside: the model starts at layer ``frozen`` and reads its input from ``stand_in``."""
-    if not frozen or split is None:
-        yield
-        return
-    import torch
-
-    base, encoder = split
-    embeddings, layers = base.embeddings, encoder.layer
-    base.embeddings = stand_in
-    encoder.layer = torch.nn.ModuleList(list(layers)[frozen:])
-    try:
-        yield
-    finally:
-        base.embeddings, encoder.layer = embeddings, layers
-        stand_in.hidden = None
-
-
-def _frozen_output(split, windows, frozen: int, *, pad_id: int, device: str, progress: bool, batch_size: int = 64):
-    """The output of the bottom ``frozen`` layers for every window (one tensor [tokens, hidden] each).
-
-    Only those layers run: the encoder is cut after them for the pass.
-    """
-    import torch
-
-    base, encoder = split
-    layers = encoder.layer
-    out: list = [None] * len(windows)
-    order = sorted(range(len(windows)), key=lambda i: len(windows[i][0]))
-    bar = _progress(math.ceil(len(order) / batch_size), f"frozen layers 1-{frozen}", progress)
-    was_training = base.training
-    base.eval()
-    encoder.layer = torch.nn.ModuleList(list(layers)[:frozen])
-    try:
-        with torch.no_grad():
-            for c in range(0, len(order), batch_size):
-                b = order[c:c + batch_size]
-                ids, mask = pad_batch([windows[i][0] for i in b], pad_id)
-                hidden = base(input_ids=ids.to(device), attention_mask=mask.to(device)).last_hidden_state.float().cpu()
-                for r, i in enumerate(b):
-                    out[i] = hidden[r, :len(windows[i][0])].clone()
-                bar.update(1)
-    finally:
-        encoder.layer = layers
-        base.train(was_training)
-    bar.close()
-    return out
 
 
 def _save(model, cfg: TrainConfig, encoder: Path) -> None:
@@ -451,19 +369,6 @@ def _model_card(card: dict) -> str:
               "English only. The corpus is written for kanon, in many styles and countries, but it is small; "
               "figures on text from other sources will be lower. Contact and Name are taken from rules at inference."]
     return "\n".join(lines) + "\n"
-
-
-class _NoBar:
-    def update(self, n: int) -> None: ...
-    def close(self) -> None: ...
-
-
-def _progress(total: int, desc: str, enabled: bool):
-    if not enabled:
-        return _NoBar()
-    from tqdm import tqdm
-
-    return tqdm(total=total, desc=desc, file=sys.stderr, leave=False)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -10,6 +10,7 @@ from flow_support import REAL, REAL_OPTIONS, STUB
 from flows.assess import assess_batch, assess_text
 from records.types import Post
 from storage import repository as repo
+from storage import runs as runs_table
 from storage.models import AssessmentRow
 
 
@@ -42,7 +43,7 @@ def test_batch_stores_one_assessment_per_post_and_rerun_adds_none(prefect_server
     results = list(repo.results(engine))
     assert all(r.assessment.reasoner.startswith("statistical") and r.assessment.k >= 1 for r in results)
     assert {r.pipeline_version for r in results} == {"p1/rules.v1/rules-profiler.v1/statistical"}
-    (run1, run2) = repo.runs(engine, "assess_batch")
+    (run1, run2) = runs_table.runs(engine, "assess_batch")
     assert run1["counts"]["done"] == 50 and run2["counts"]["claimed"] == 0
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from flows.history import assess_history, result_post_id
 from records.types import Post
-from storage import repository as repo
+from storage import held_posts, repository as repo
 
 REAL = "flows.components:pipeline_from_options"
 REAL_OPTIONS = {"detector": "rules.v1", "reasoner": "statistical"}
@@ -19,7 +19,7 @@ def _hold(engine, marker: str) -> tuple[str, list[str]]:
     key = f"history-{uuid.uuid4().hex}"
     texts = [f"I live in Leeds. {marker}", f"I work as a nurse. {marker}", f"I'm 34 years old. {marker}"]
     posts = [Post(id=f"{key}-{i}", text=t, author=key, source="api-history") for i, t in enumerate(texts)]
-    return key, repo.hold_posts(engine, posts)
+    return key, held_posts.hold_posts(engine, posts)
 
 
 def test_held_posts_are_not_claimed_by_a_batch(engine):

@@ -9,7 +9,8 @@ from sqlalchemy.orm import Session
 
 from records.errors import BackendTimeout, InputError, StorageError
 from records.types import Assessment, Disclosure, Estimate, Network, Node, Post, Provenance
-from storage import repository as repo
+from storage import estimate_cache, repository as repo
+from storage import runs as runs_table
 from storage.migrate import current, head
 from storage.models import AssessmentRow, DisclosureRow, FactorRow, PostRow
 
@@ -174,16 +175,16 @@ def test_forget_author_and_post_delete_everything_derived(engine):
 
 def test_estimate_cache(engine):
     key = hashlib.sha256(b"share of nurses|model|prompt.v1").hexdigest()
-    assert repo.cache_get(engine, key) is None
-    assert repo.cache_put(engine, key, model="m", prompt_version="estimate.v1", value={"value": 0.01})
-    assert not repo.cache_put(engine, key, model="m", prompt_version="estimate.v1", value={"value": 0.5})
-    assert repo.cache_get(engine, key) == {"value": 0.01}
+    assert estimate_cache.cache_get(engine, key) is None
+    assert estimate_cache.cache_put(engine, key, model="m", prompt_version="estimate.v1", value={"value": 0.01})
+    assert not estimate_cache.cache_put(engine, key, model="m", prompt_version="estimate.v1", value={"value": 0.5})
+    assert estimate_cache.cache_get(engine, key) == {"value": 0.01}
     with pytest.raises(StorageError):
-        repo.cache_put(engine, "short", model="m", prompt_version="p", value={})
+        estimate_cache.cache_put(engine, "short", model="m", prompt_version="p", value={})
 
 
 def test_runs_are_recorded(engine):
-    run_id = repo.start_run(engine, "assess_batch", "abc")
-    repo.finish_run(engine, run_id, {"done": 3})
-    (r,) = repo.runs(engine, "assess_batch")
+    run_id = runs_table.start_run(engine, "assess_batch", "abc")
+    runs_table.finish_run(engine, run_id, {"done": 3})
+    (r,) = runs_table.runs(engine, "assess_batch")
     assert r["counts"] == {"done": 3} and r["finished"] is not None
