@@ -64,7 +64,7 @@ app.add_typer(train_app, name="train")
 app.add_typer(db_app, name="db")
 
 out = Console(highlight=False, soft_wrap=False)
-err = Console(stderr=True, highlight=False)
+err = Console(stderr=True, highlight=False, soft_wrap=True)  # one message, one line: scripts grep them
 
 ReasonerOpt = Annotated[Optional[str], typer.Option("--reasoner", metavar="NAME", help="statistical (default), independent, branch or cot.")]
 DetectorOpt = Annotated[Optional[str], typer.Option("--detector", metavar="NAME", help="minilm-bio.v1 (default; the trained classifier) or rules.v1.")]

@@ -144,7 +144,7 @@ def test_bad_lines_are_reported_by_number_and_nothing_is_stored(tmp_path):
     f.write_bytes(b'{"text": "fine words"}\n{"text": "SECRETWORDS", oops}\n{"text": "  "}\n\xff\xfe\n')
     r = kanon("ingest", str(f), env=env)
     assert r.returncode == 2
-    for expected in ("line 2: not valid JSON", "line 3: the text is empty", "line 4: not valid UTF-8"):
+    for expected in ("line 2: not valid JSON", "line 3: text is empty", "line 4: not valid UTF-8"):
         assert expected in r.stderr
     assert "SECRET" not in r.stderr and "Traceback" not in r.stderr
     r = kanon("results", "--json", env=env)
