@@ -47,7 +47,7 @@ def main(argv: list[str] | None = None) -> dict:
     from flows.settings import load_settings
     from reasoners.pipeline import Pipeline
     from reasoners.profile import RuleProfiler
-    from reasoners.reasoning import StatisticalReasoner
+    from reasoners.statistical import StatisticalReasoner
 
     cases = read_k_cases(Path(cfg.cases))
     posts = [Post(id=str(c["id"]), text=c["text"]) for c in cases]

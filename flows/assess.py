@@ -41,6 +41,7 @@ from prefect.runtime import flow_run as runtime_flow_run
 from flows.common import PRIVATE, check_database_url, engine_for, run_logger
 from flows.pipeline_factory import DEFAULT_FACTORY, Pipeline, load_pipeline
 from flows.runners import make_task_runner
+from flows.settings import BATCH_SIZE, CHUNK_SIZE
 from records.errors import BackendError, InputError, KanonError
 from storage import repository as repo
 from storage import runs as runs_table
@@ -175,8 +176,8 @@ def assess_claimed(
 @flow(name="assess_batch", persist_result=False, log_prints=False, validate_parameters=True)
 def assess_batch(
     database_url: str,
-    batch_size: int = 50,
-    chunk_size: int = 10,
+    batch_size: int = BATCH_SIZE,
+    chunk_size: int = CHUNK_SIZE,
     pipeline: str = DEFAULT_FACTORY,
     options: dict[str, Any] | None = None,
     task_runner: str = "threads",

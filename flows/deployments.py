@@ -25,6 +25,7 @@ from flows.common import check_database_url
 from flows.ingest import ingest
 from flows.pipeline_factory import DEFAULT_FACTORY, check_options
 from flows.runners import RUNNERS
+from flows.settings import BATCH_SIZE, CHUNK_SIZE
 from records.errors import InputError
 
 BATCH = "kanon-batch"
@@ -39,8 +40,8 @@ def build_deployments(
     options: dict[str, Any] | None = None,
     cron: str | None = None,
     interval_s: int | None = 3600,
-    batch_size: int = 50,
-    chunk_size: int = 10,
+    batch_size: int = BATCH_SIZE,
+    chunk_size: int = CHUNK_SIZE,
     task_runner: str = "threads",
     max_workers: int = 4,
     tags: list[str] | None = None,

@@ -22,6 +22,7 @@ from typing import Any
 
 from sqlalchemy.engine import URL, make_url
 
+from flows.settings import BATCH_SIZE, CHUNK_SIZE
 from records.errors import InputError, StorageError
 
 Progress = Callable[[int, int], None]  # (finished, total)
@@ -83,8 +84,8 @@ def run_batch(
     on_progress: Progress | None = None,
     options: dict[str, Any] | None = None,
     pipeline: str | None = None,
-    batch_size: int = 50,
-    chunk_size: int = 10,
+    batch_size: int = BATCH_SIZE,
+    chunk_size: int = CHUNK_SIZE,
     task_runner: str = "threads",
     max_workers: int = 4,
     poll_s: float = 0.5,

@@ -24,6 +24,10 @@ from pydantic_settings import (
 from records.errors import SettingsError
 
 DEFAULT_HOME = Path(".kanon")
+# The batch job's sizes, defined once: the flow, its deployments, the jobs
+# and the CLI's options use these.
+BATCH_SIZE = 50  # posts claimed per flow run
+CHUNK_SIZE = 10  # posts per assessment task
 
 
 class Settings(BaseSettings):

@@ -1,4 +1,4 @@
-"""Evaluation runs: the pipeline on gold files, and the metrics of DESIGN.md."""
+"""Evaluation runs: the pipeline on gold files, and the metrics of docs/architecture.md."""
 
 from __future__ import annotations
 
@@ -116,7 +116,7 @@ def reasoner_usage(reasoner: object) -> dict:
 
 
 def cost_per_text(usage: dict, texts: int) -> dict:
-    """Model calls and tokens per text (DESIGN.md, Measuring: cost), and the cache hit rate."""
+    """Model calls and tokens per text (docs/architecture.md, "what is measured": cost), and the cache hit rate."""
     prompt, completion = usage.get("prompt_tokens", 0), usage.get("completion_tokens", 0)
     out = {
         "calls_per_text": usage.get("calls", 0) / texts,

@@ -1,4 +1,4 @@
-"""The metrics of DESIGN.md, as pure functions: k accuracy and span F1.
+"""The metrics of docs/architecture.md, as pure functions: k accuracy and span F1.
 
 k: |log10 k̂ − log10 k| per case; accuracy within 0.5 and 1.0; mean absolute
 log10 error; Spearman ρ; interval coverage; risk-understatement rate (k̂ > 3·k).

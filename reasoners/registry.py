@@ -70,7 +70,7 @@ _PROVIDERS: tuple[str, ...] = (
     "reasoners.detector",
     "reasoners.estimators",
     "reasoners.llm",
-    "reasoners.reasoning",
+    "reasoners.statistical",
     "reasoners.branch",
 )
 

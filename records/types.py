@@ -166,7 +166,7 @@ class Estimate(Record):
 
 
 class Scenario(Record):
-    """One of several disjoint cases whose probabilities are summed (DESIGN.md, step 5)."""
+    """One of several disjoint cases whose probabilities are summed (docs/architecture.md, the method, step 5)."""
 
     question: str = Field(repr=False)
     estimate: Estimate | None = None

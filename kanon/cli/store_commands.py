@@ -18,11 +18,10 @@ import typer
 from kanon.cli.app import (
     DbOpt, DetectorOpt, DeviceOpt, LlmModelOpt, LlmOpt, ReasonerOpt, app, boundary, db_app, err, out, settings_from,
 )
+from flows.settings import BATCH_SIZE, CHUNK_SIZE
 
 BatchSizeOpt = Annotated[int, typer.Option(metavar="N", help="Posts claimed per flow run.")]
 ChunkSizeOpt = Annotated[int, typer.Option(metavar="N", help="Posts per assessment task.")]
-BATCH_SIZE = 50  # posts claimed per flow run
-CHUNK_SIZE = 10  # posts per assessment task
 
 
 def _store(db: str | None, *, migrated: bool = True) -> tuple[Any, str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from reasoners.branch.cache import EstimateCache, EstimateStore, MemoryStore
+from reasoners.branch.estimate_memo import EstimateCache, EstimateStore, MemoryStore
 from reasoners.branch.cot import CotReasoner
 from reasoners.branch.reasoner import BranchConfig, BranchReasoner
 

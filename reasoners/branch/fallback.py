@@ -46,7 +46,7 @@ def chain_network(attributes: list[Attribute]) -> Network:
 def default_rule_reasoner() -> Any | None:
     """The statistical reasoner (its rule-built networks), when that module is installed."""
     try:
-        from reasoners.reasoning.statistical import StatisticalReasoner
+        from reasoners.statistical.reasoner import StatisticalReasoner
     except ImportError:
         return None
     try:

@@ -20,7 +20,7 @@ from typing import Any
 
 from records.errors import KanonError
 from records.types import Attribute, Estimate, Network, Node, Provenance, Scenario, SubQuestion
-from reasoners.branch.cache import EstimateCache, normalise_question
+from reasoners.branch.estimate_memo import EstimateCache, normalise_question
 from reasoners.branch.fallback import COMPONENT, chain_network, default_rule_reasoner, guess_estimate
 from reasoners.branch.runner import Call, StepRunner
 from reasoners.branch.samples import aggregate, log10 as _log10

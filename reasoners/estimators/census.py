@@ -3,7 +3,7 @@
 Answers three kinds of sub-question:
 
 - a count: how many people live in a place (the Location's ``population``
-  facet, a geonames city, a region from ``data/tables/admin1_population.csv``,
+  facet, a geonames city, a region from ``data/normalise/admin1.csv`` (the one admin-1 table),
   a country from ``data/tables/country_population.csv``; the world when there
   is no place);
 - P(sex | place), from ``data/tables/age_sex_structure.csv``;
@@ -26,6 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from records.types import Attribute, Estimate, SubQuestion
+from reasoners.normalise.tables import read_rows
 from reasoners.estimators.common import (
     age_range,
     by_category,
@@ -80,12 +81,15 @@ class CensusTables:
 
     @functools.cached_property
     def admin1(self) -> dict[tuple[str, str], dict[str, str]]:
+        # One admin-1 table for the whole project: the normaliser's, which
+        # names each division and its aliases.
         out: dict[tuple[str, str], dict[str, str]] = {}
-        with open(self.tables_dir / "admin1_population.csv", newline="", encoding="utf-8") as f:
-            for row in csv.DictReader(f):
-                c = row["country"].upper()
-                for key in (row["code"], row["abbrev"], row["name"]):
-                    out[(c, key.strip().lower())] = row
+        for row in read_rows("admin1.csv", None, ("country", "admin1", "name", "population", "year", "source")):
+            c = row["country"].upper()
+            keys = [row["admin1"], row.get("abbrev", ""), row["name"], *row.get("aliases", "").split("|")]
+            for key in keys:
+                if key.strip():
+                    out.setdefault((c, key.strip().lower()), row)
         return out
 
     @functools.cached_property

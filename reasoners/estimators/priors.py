@@ -1,6 +1,6 @@
 """The last resort: a wide distribution per category, flagged as a guess ("priors.v1").
 
-The point values sit on the low side of what is plausible (DESIGN.md: lean to
+The point values sit on the low side of what is plausible (docs/architecture.md: lean to
 a smaller k when unsure, so that the risk is not understated); the interval
 shows the ignorance. A unique identifier (a contact, a full name flagged
 ``unique``) is about one person in the place: 1 / population.

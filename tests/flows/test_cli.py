@@ -153,7 +153,7 @@ def test_bad_lines_are_reported_by_number_and_nothing_is_stored(tmp_path):
 
 def test_the_cli_moves_a_password_out_of_the_url(monkeypatch):
     from records.errors import InputError
-    from kanon.store import flow_database_url
+    from flows.jobs import flow_database_url
 
     monkeypatch.delenv("PGPASSWORD", raising=False)
     assert flow_database_url("postgresql+psycopg://kanon:s3cret@db:5432/kanon") == "postgresql+psycopg://kanon@db:5432/kanon"

@@ -165,7 +165,7 @@ def test_unknown_attribute_ids_are_refused():
     with ScriptedServer(model) as srv:
         r = _reasoner(srv.url)
         net = r.decompose(ATTRS)
-    from reasoners.reasoning import StatisticalReasoner
+    from reasoners.statistical import StatisticalReasoner
 
     assert net == StatisticalReasoner().decompose(ATTRS)  # the rule-built fallback
     assert r.usage["network_fallbacks"] == 1

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from reasoners.reasoning.statistical import IndependentReasoner, StatisticalReasoner
+from reasoners.statistical.reasoner import IndependentReasoner, StatisticalReasoner
 
 __all__ = ["IndependentReasoner", "StatisticalReasoner", "register"]
 

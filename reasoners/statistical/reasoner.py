@@ -1,7 +1,7 @@
 """The statistical reasoner: a network built by rules, filled from grounded estimators.
 
 ``decompose`` orders the attributes so that each factor is one a statistic
-exists for (DESIGN.md, BRANCH step 2):
+exists for (docs/architecture.md, the method, step 2):
 
 1. the most specific Location is merged into the base node (people living
    there; the world when no place is given; the country of a stated

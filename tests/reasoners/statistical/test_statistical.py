@@ -2,8 +2,8 @@ import math
 
 import pytest
 
-from reasoners.reasoning import IndependentReasoner, StatisticalReasoner
-from tests.reasoners.reasoning.hand_built import CASES
+from reasoners.statistical import IndependentReasoner, StatisticalReasoner
+from tests.reasoners.statistical.hand_built import CASES
 
 
 def k_of(network):
@@ -67,7 +67,7 @@ def test_registered():
 
 def test_factor_intervals_are_widened_for_unmodelled_dependence():
     from records.types import Attribute
-    from reasoners.reasoning.statistical import StatisticalReasoner
+    from reasoners.statistical.reasoner import StatisticalReasoner
 
     attrs = [
         Attribute(id="a0", category="Location", value="Ohio", facets={"place": "Ohio", "level": "admin1", "country": "US", "admin1": "OH", "population": 11_785_935}),
