@@ -48,7 +48,8 @@ def test_assess_json_contract(assessed):
 def test_assess_human_report():
     r = run("assess", "--detector", "rules.v1", "28F, software engineer in Austin with two cats")
     assert r.returncode == 0, r.stderr
-    assert "k =" in r.stdout and "Riskiest disclosure" in r.stdout
+    assert "k =" in r.stdout and "Riskiest detail: place (Austin)" in r.stdout
+    assert all(len(line) <= 80 for line in r.stdout.splitlines())
 
 
 @pytest.mark.parametrize("text,code", [("", "empty_text"), ("   \n\t ", "empty_text")])

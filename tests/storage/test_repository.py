@@ -48,18 +48,24 @@ def test_migrations_reach_head(database_url):
     assert current(database_url) == head() == "0001"
 
 
-def test_add_posts_deduplicates_by_text(engine):
+def test_add_posts_deduplicates_by_text_per_author(engine):
     first = repo.add_posts(engine, posts(5))
     assert first.new == [f"p{i:03d}" for i in range(5)] and first.existing == []
-    # the same texts under other ids, and a repeat inside one call
-    again = [Post(id=f"other{i}", text=p.text) for i, p in enumerate(posts(5))]
-    second = repo.add_posts(engine, again + [Post(id="x", text="new text"), Post(id="y", text="new text")])
+    # the same texts by the same author under other ids, and a repeat inside one call
+    again = [Post(id=f"other{i}", text=p.text, author="a1") for i, p in enumerate(posts(5))]
+    second = repo.add_posts(engine, again + [Post(id="x", text="new text", author="a1"),
+                                             Post(id="y", text="new text", author="a1")])
     assert second.new == ["x"]
     assert second.existing == [f"p{i:03d}" for i in range(5)] + ["x"]
     assert count(engine, PostRow) == 6
+    # the same words by another author are that author's own post
+    third = repo.add_posts(engine, [Post(id="z", text="new text", author="a2")])
+    assert third.new == ["z"] and count(engine, PostRow) == 7
     with Session(engine) as s:
         row = s.get(PostRow, "x")
-        assert row.content_hash == hashlib.sha256(b"new text").hexdigest()
+        assert row.content_hash == repo.content_hash("new text", "a1") != repo.content_hash("new text", "a2")
+        # the key is not the plain hash of the text, which would confirm a guessed text
+        assert row.content_hash != hashlib.sha256(b"new text").hexdigest()
         assert "new text" not in repr(row)
 
 
