@@ -38,7 +38,7 @@ from typing import Any
 from prefect import flow, task, unmapped
 from prefect.runtime import flow_run as runtime_flow_run
 
-from flows.common import PRIVATE, check_database_url, engine_for, run_logger
+from flows.common import PRIVATE, check_database_url, engine_for, run_logger, text_free
 from flows.pipeline_factory import DEFAULT_FACTORY, Pipeline, load_pipeline
 from flows.runners import make_task_runner
 from flows.settings import BATCH_SIZE, CHUNK_SIZE
@@ -64,11 +64,13 @@ def transient_only(task_: Any, task_run: Any, state: Any) -> bool:
 
 
 @task(name="claim", **PRIVATE)
+@text_free
 def claim_task(database_url: str, batch_size: int, lease_s: float) -> repo.Claim:
     return repo.claim_pending(engine_for(database_url), batch_size, lease_s=lease_s)
 
 
 @task(name="detect", tags=[GPU_TAG], **PRIVATE)
+@text_free
 def detect_task(database_url: str, post_ids: list[str], pipeline: str, options: dict[str, Any]) -> int:
     """Detection over the whole claim in one call (batched on the GPU); returns the span count."""
     engine = engine_for(database_url)
@@ -83,6 +85,7 @@ def detect_task(database_url: str, post_ids: list[str], pipeline: str, options: 
 
 
 @task(name="assess-chunk", retries=3, retry_condition_fn=transient_only, **PRIVATE)
+@text_free
 def assess_chunk(database_url: str, post_ids: list[str], pipeline: str, options: dict[str, Any],
                  detected: bool = False) -> dict[str, int]:
     """Assess a chunk of posts and store each outcome; returns counts.
@@ -135,6 +138,7 @@ def _chunks(ids: Sequence[str], size: int) -> list[list[str]]:
 
 
 @flow(name="assess_claimed", persist_result=False, log_prints=False, validate_parameters=True)
+@text_free
 def assess_claimed(
     database_url: str,
     post_ids: list[str],
@@ -174,6 +178,7 @@ def assess_claimed(
 
 
 @flow(name="assess_batch", persist_result=False, log_prints=False, validate_parameters=True)
+@text_free
 def assess_batch(
     database_url: str,
     batch_size: int = BATCH_SIZE,
@@ -217,6 +222,7 @@ def assess_batch(
 
 
 @flow(name="assess_text", persist_result=False, log_prints=False, validate_parameters=True)
+@text_free
 def assess_text(
     database_url: str,
     post_id: str,

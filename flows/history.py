@@ -18,7 +18,7 @@ from typing import Any
 
 from prefect import flow
 
-from flows.common import check_database_url, engine_for, run_logger
+from flows.common import check_database_url, engine_for, run_logger, text_free
 from flows.pipeline_factory import DEFAULT_FACTORY, load_pipeline
 from records.errors import InputError, KanonError
 from records.types import Post
@@ -57,7 +57,7 @@ def assess_stored_history(
         posts = repo.load_posts(engine, post_ids)
         a = pipe.assess_history(result_id, posts)
         repo.save_assessment(engine, result_id, a, pipe.version, timings={"assess_s": time.perf_counter() - t0},
-                            own_disclosures=False)
+                            own_disclosures=False, texts=[p.text for p in posts])
     except KanonError as e:
         repo.mark_failed(engine, result_id, e)
         log.warning("history %s failed: %s", result_id, e.code)
@@ -72,6 +72,7 @@ def assess_stored_history(
 
 
 @flow(name="assess_history", persist_result=False, log_prints=False, validate_parameters=True)
+@text_free
 def assess_history(
     database_url: str,
     post_ids: list[str],

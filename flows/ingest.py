@@ -1,9 +1,9 @@
 """Reading posts from JSONL or CSV files into kanon's store.
 
 Each line (JSONL) or row (CSV) has ``text`` and, optionally, ``id``,
-``author`` and ``source``; a post without an id gets one derived from its
-random id (``storage.repository.new_post_id``: never derived from the text). Errors name the line, never its
-content.
+``author`` and ``source``; a post without an id gets a random one
+(``storage.repository.new_post_id``: never derived from the text). Errors
+name the line, never its content.
 """
 
 from __future__ import annotations
@@ -12,11 +12,12 @@ from pathlib import Path
 
 from prefect import flow, task
 
-from flows.common import PRIVATE, check_database_url, engine_for, run_logger
+from flows.common import PRIVATE, check_database_url, engine_for, run_logger, text_free
 from flows.inputs import read_lines
 from records.errors import BadLines, InputError
 from records.types import Post
 from storage import repository as repo
+
 
 def ingest_file(database_url: str, path: str | Path, *, max_chars: int | None = None) -> dict[str, int]:
     """Store the posts of a file, all or nothing; counts of new ones and of those already there.
@@ -36,11 +37,13 @@ def ingest_file(database_url: str, path: str | Path, *, max_chars: int | None = 
 
 
 @task(name="ingest-file", **PRIVATE)
+@text_free
 def ingest_task(database_url: str, path: str, max_chars: int | None) -> dict[str, int]:
     return ingest_file(database_url, path, max_chars=max_chars)
 
 
 @flow(name="ingest", persist_result=False, log_prints=False, validate_parameters=True)
+@text_free
 def ingest(database_url: str, path: str, max_chars: int | None = None) -> dict[str, int]:
     """Read a JSONL or CSV file into the store; returns ``{"new": n, "existing": m}``."""
     check_database_url(database_url)

@@ -14,10 +14,12 @@ from typing import Any
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
+from flows.common import text_free
 from reasoners.detector.train import TrainConfig, train
 
 
 @task(name="train-token-classifier", persist_result=False, cache_policy=NO_CACHE)
+@text_free
 def train_task(config: dict[str, Any]) -> dict[str, Any]:
     cfg = TrainConfig(**config)
     card = train(cfg)
@@ -26,6 +28,7 @@ def train_task(config: dict[str, Any]) -> dict[str, Any]:
 
 
 @flow(name="train_detector", persist_result=False, log_prints=False)
+@text_free
 def train_detector(**config: Any) -> dict[str, Any]:
     known = {f.name for f in fields(TrainConfig)}
     unknown = set(config) - known

@@ -38,6 +38,7 @@ from storage.models import (
     RunRow,
     utcnow,
 )
+from storage.text_free import text_free
 
 DEFAULT_LEASE_S = 900
 
@@ -262,6 +263,7 @@ def save_assessment(
     *,
     timings: dict[str, float] | None = None,
     own_disclosures: bool = True,
+    texts: Sequence[str] = (),
 ) -> bool:
     """Store an assessment and mark its post done, in one transaction.
 
@@ -286,6 +288,7 @@ def save_assessment(
             if done is not None:
                 _finish(post, "done")
                 return False
+            body = text_free(assessment.model_dump(mode="json"), [post.text, *texts])
             row = AssessmentRow(
                 post_id=post_id,
                 pipeline_version=pipeline_version,
@@ -298,25 +301,25 @@ def save_assessment(
                 versions=dict(assessment.versions),
                 timings=dict(timings or {}),
                 usage=jsonable(assessment.usage),
-                body=assessment.model_dump(mode="json"),
+                body=body,
                 created_at=utcnow(),
             )
-            if assessment.network is not None:
-                for node in assessment.network.nodes:
-                    est = node.estimate
-                    row.factors.append(
-                        FactorRow(
-                            node_id=node.id,
-                            role=node.role,
-                            parents={"ids": list(node.parents)},
-                            question=node.question,
-                            value=None if est is None else est.value,
-                            low=None if est is None else est.low,
-                            high=None if est is None else est.high,
-                            source=None if est is None else est.provenance.source,
-                            provenance={} if est is None else est.provenance.model_dump(mode="json"),
-                        )
+            for node in (body.get("network") or {}).get("nodes") or ():
+                est = node.get("estimate") or {}
+                prov = est.get("provenance") or {}
+                row.factors.append(
+                    FactorRow(
+                        node_id=node["id"],
+                        role=node.get("role") or "factor",
+                        parents={"ids": list(node.get("parents") or ())},
+                        question=node.get("question") or "",
+                        value=est.get("value"),
+                        low=est.get("low"),
+                        high=est.get("high"),
+                        source=prov.get("source"),
+                        provenance=prov,
                     )
+                )
             s.add(row)
             if own_disclosures:
                 _replace_disclosures(s, post_id, assessment.disclosures)

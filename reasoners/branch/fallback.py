@@ -16,6 +16,7 @@ from typing import Any
 
 from bayesnet import WORLD_POPULATION
 from records.types import Attribute, Estimate, Network, Node, Provenance
+from reasoners.questions import place_phrase, predicate
 
 log = logging.getLogger(__name__)
 
@@ -29,16 +30,14 @@ def chain_network(attributes: list[Attribute]) -> Network:
     places = [a for a in attributes if a.category == "Location"]
     base_attrs = places[:1]
     rest = [a for a in attributes if a not in base_attrs]
-    base_q = "How many people live in the place the author disclosed?" if base_attrs \
-        else "How many people live in the world?"
+    base_q = f"How many people live in {place_phrase(base_attrs[0] if base_attrs else None)}?"
     nodes = [Node(id="n0", role="base", attribute_ids=tuple(a.id for a in base_attrs), question=base_q)]
     for i, a in enumerate(rest, start=1):
         nodes.append(Node(
             id=f"n{i}",
             attribute_ids=(a.id,),
             parents=tuple(n.id for n in nodes),
-            question=f"What share of the people described by the earlier factors match the author's "
-                     f"{a.category.replace('_', ' ').lower()} ({a.value})?",
+            question=f"What share of the people described by the earlier factors {predicate(a)}?",
         ))
     return Network(nodes=tuple(nodes))
 

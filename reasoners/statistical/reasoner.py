@@ -33,6 +33,7 @@ from pathlib import Path
 from records.types import Attribute, Estimate, Network, Node, SubQuestion
 from reasoners.estimators import EstimatorChain, default_chain
 from reasoners.estimators.common import age_range, is_unique, make_estimate, sex_of, soc_of
+from reasoners.questions import place_phrase, predicate, subject
 
 log = logging.getLogger(__name__)
 
@@ -51,26 +52,6 @@ def _is_unique_role(attr: Attribute) -> bool:
     "I'm the sheriff"); the OEWS title is never enough ("Police and Sheriff's
     Patrol Officers" are many)."""
     return attr.category == "Occupation" and attr.facets.get("unique") is True
-
-
-def _place_phrase(loc: Attribute | None) -> str:
-    if loc is None:
-        return "the world"
-    place = loc.facets.get("place") or loc.value
-    return str(place)
-
-
-def _describe(attr: Attribute) -> str:
-    """A short phrase for a question (questions are user-facing; never logged)."""
-    f = attr.facets
-    if attr.category in ("Gender",) and sex_of(attr):
-        return {"female": "women", "male": "men", "other": "non-binary or transgender people"}[sex_of(attr)]  # type: ignore[index]
-    if attr.category == "Age" and age_range(attr):
-        lo, hi = age_range(attr)  # type: ignore[misc]
-        return f"aged {lo}" if lo == hi else f"aged {lo}-{hi}"
-    if attr.category == "Occupation":
-        return str(f.get("occupation") or f.get("status") or attr.value)
-    return attr.value
 
 
 @dataclass
@@ -125,11 +106,11 @@ class StatisticalReasoner:
                 loc = Attribute(id=f"{nat.id}:country", category="Location", value=str(nat.facets["nationality"]),
                                 facets={"country": str(nat.facets["nationality"]).upper(), "level": "country"})
         rest = [a for a in attrs if a.category != "Location"]
-        place = _place_phrase(loc)
+        place = place_phrase(loc, short=True)
         plan = _Plan()
         base_attrs = (loc,) if loc is not None else ()
         plan.nodes.append(Node(id=BASE, role="base", attribute_ids=tuple(a.id for a in base_attrs),
-                               question=f"How many people live in {place}?"))
+                               question=f"How many people live in {place_phrase(loc)}?"))
         plan.attrs[BASE] = base_attrs
         used: set[str] = set()
         counts: dict[str, int] = {}
@@ -148,31 +129,31 @@ class StatisticalReasoner:
 
         unique = next((a for a in rest if is_unique(a) or _is_unique_role(a)), None)
         if unique is not None:
-            uid = add(unique, [BASE], f"What share of people in {place} are this one person ({_describe(unique)})?",
+            uid = add(unique, [BASE], f"What share of people in {place} {predicate(unique)}?",
                       key=UNIQUE)
             for a in rest:
                 if a.id not in used:
-                    add(a, [BASE, uid], f"Given that one person, do they also match: {_describe(a)}?")
+                    add(a, [BASE, uid], f"Given that one person, what is the chance that they {predicate(a)}?")
             return Network(nodes=tuple(plan.nodes))
 
         demo: list[str] = []
         for a in [a for a in rest if a.category == "Race_Nationality"]:
-            add(a, [BASE], f"What share of people in {place} are {_describe(a)}?")
+            add(a, [BASE], f"What share of people in {place} {predicate(a)}?")
         job = next((a for a in rest if a.category == "Occupation" and soc_of(a) is not None), None)
         job_id = None
         if job is not None:
-            job_id = add(job, [BASE], f"What share of people in {place} work as {_describe(job)}?")
+            job_id = add(job, [BASE], f"What share of people in {place} {predicate(job)}?")
             demo.append(job_id)
         gender = next((a for a in rest if a.category == "Gender"), None)
         if gender is not None:
-            who = f"{_describe(job)} in {place}" if job is not None else f"people in {place}"
-            demo.append(add(gender, [BASE, *demo], f"What share of {who} are {_describe(gender)}?"))
+            who = subject(job, place) if job is not None else f"people in {place}"
+            demo.append(add(gender, [BASE, *demo], f"What share of {who} {predicate(gender)}?"))
         age = next((a for a in rest if a.category == "Age"), None)
         if age is not None:
-            demo.append(add(age, [BASE, *demo], f"What share of them in {place} are {_describe(age)}?"))
+            demo.append(add(age, [BASE, *demo], f"What share of them in {place} {predicate(age)}?"))
         for a in rest:
             if a.category == "Occupation" and a.id not in used:
-                nid = add(a, [BASE, *demo], f"What share of them in {place} are {_describe(a)}?")
+                nid = add(a, [BASE, *demo], f"What share of them in {place} {predicate(a)}?")
                 demo.append(nid)
                 job_id = job_id or nid
         rel_id = None
@@ -181,12 +162,12 @@ class StatisticalReasoner:
                 parents = [BASE, *demo]
                 if cat == "Family" and rel_id:
                     parents.append(rel_id)
-                nid = add(a, parents, f"What share of them in {place} also match: {_describe(a)}?")
+                nid = add(a, parents, f"What share of them in {place} {predicate(a)}?")
                 if cat in ("Relationship_Status", "Husband_BF", "Wife_GF") and rel_id is None:
                     rel_id = nid
         for a in rest:
             if a.id not in used:
-                add(a, [BASE, *demo], f"What share of them in {place} also match: {_describe(a)}?")
+                add(a, [BASE, *demo], f"What share of them in {place} {predicate(a)}?")
         return Network(nodes=tuple(plan.nodes))
 
     # --- estimate --------------------------------------------------------------
