@@ -76,7 +76,11 @@ class Settings(BaseSettings):
     # --- HTTP API ----------------------------------------------------------------
     api_host: str = "127.0.0.1"
     api_port: int = Field(default=8765, ge=1, le=65535)
-    api_key: SecretStr | None = None  # required on every route but /health when set
+    api_key: SecretStr | None = None  # required on every route but the public ones
+    # Serving without a key is a decision, never a default: only on a loopback
+    # address, and said on every start (``kanon api --no-auth``).
+    api_no_auth: bool = False
+    api_failed_auth_per_minute: int = Field(default=10, ge=1)  # wrong keys per address, then 429
     api_cors_origins: list[str] = Field(default_factory=list)
     api_rate_limit_per_minute: int = Field(default=120, ge=1)
     api_max_body_bytes: int = Field(default=256_000, ge=1024)

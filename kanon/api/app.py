@@ -32,7 +32,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from kanon.api.errors import error_response, kanon_error_response, validation_message
-from kanon.api.security import AccessLog, ApiKey, BodyLimit, GuardErrors, RateLimit
+from kanon.api.security import AccessLog, ApiKey, BodyLimit, GuardErrors, RateLimit, api_key_of
 from kanon.api.service import MAX_HISTORY, Assistant
 from records.errors import InputError, KanonError
 from flows.settings import Settings
@@ -178,9 +178,9 @@ def create_app(settings: Settings, pipeline: Any = None, *, assistant: Assistant
 
     # --- guards (outermost last) -----------------------------------------------------------
 
-    app.add_middleware(RateLimit, per_minute=settings.api_rate_limit_per_minute)
-    key = settings.api_key.get_secret_value() if settings.api_key else None
-    app.add_middleware(ApiKey, key=key)
+    key = api_key_of(settings)
+    app.add_middleware(RateLimit, per_minute=settings.api_rate_limit_per_minute, keyed=bool(key))
+    app.add_middleware(ApiKey, key=key, failed_per_minute=settings.api_failed_auth_per_minute)
     app.add_middleware(BodyLimit, max_bytes=settings.api_max_body_bytes)
     if settings.api_cors_origins:
         app.add_middleware(

@@ -149,23 +149,49 @@ def bearer_token(scope: Scope) -> str | None:
     return None
 
 
-class ApiKey:
-    """``Authorization: Bearer <key>`` on every path but the public ones, when a key is set."""
+def api_key_of(settings: Any) -> str | None:
+    """The configured key (``settings.api_key``); an empty or blank one counts as none."""
+    key = settings.api_key.get_secret_value().strip() if settings.api_key else ""
+    return key or None
 
-    def __init__(self, app: ASGIApp, key: str | None) -> None:
+
+def client_address(scope: Scope) -> str:
+    return "addr:" + str((scope.get("client") or ("?",))[0])
+
+
+class ApiKey:
+    """``Authorization: Bearer <key>`` on every path but the public ones, when a key is set.
+
+    Failed attempts are limited per client address (``failed_per_minute``):
+    past the limit every request from that address gets 429 until the bucket
+    refills, right key or not, so a key cannot be guessed at network speed.
+    """
+
+    def __init__(self, app: ASGIApp, key: str | None, failed_per_minute: int = 10) -> None:
         self.app = app
         self.key = key.encode() if key else None
+        self.failures = TokenBucket(failed_per_minute)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or self.key is None or is_public(scope["path"]) or scope.get("method") == "OPTIONS":
             await self.app(scope, receive, send)
             return
+        address = client_address(scope)
+        blocked = self.failures.peek(address)
+        if blocked > 0:
+            await _too_many(blocked, "too many failed authentications; wait and retry")(scope, receive, send)
+            return
         token = bearer_token(scope)
         if token is None or not hmac.compare_digest(token.encode(), self.key):
+            self.failures.take(address)
             why = "an API key is required (Authorization: Bearer <key>)" if token is None else "the API key is not valid"
             await error_response(401, "unauthorized", why, {"WWW-Authenticate": "Bearer"})(scope, receive, send)
             return
         await self.app(scope, receive, send)
+
+
+def _too_many(wait: float, message: str) -> ASGIApp:
+    return error_response(429, "rate_limited", message, {"Retry-After": str(max(1, math.ceil(wait)))})
 
 
 class TokenBucket:
@@ -194,28 +220,36 @@ class TokenBucket:
                 self._buckets.popitem(last=False)
             return wait
 
+    def peek(self, client: str, now: float | None = None) -> float:
+        """0 when ``client`` has a token left; otherwise the seconds until it has one (nothing taken)."""
+        now = time.monotonic() if now is None else now
+        with self._lock:
+            tokens, last = self._buckets.get(client, (self.capacity, now))
+            tokens = min(self.capacity, tokens + (now - last) * self.rate)
+            return 0.0 if tokens >= 1.0 else (1.0 - tokens) / self.rate
+
 
 class RateLimit:
-    """429 with Retry-After when a client (its API key, else its address) runs out of tokens."""
+    """429 with Retry-After when a client runs out of tokens.
 
-    def __init__(self, app: ASGIApp, per_minute: int) -> None:
+    A client is its API key when the server has one (the ``ApiKey`` guard
+    before this one has checked it), else its address: a made-up bearer
+    token never buys a fresh bucket.
+    """
+
+    def __init__(self, app: ASGIApp, per_minute: int, *, keyed: bool = False) -> None:
         self.app = app
         self.bucket = TokenBucket(per_minute)
+        self.keyed = keyed
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or is_public(scope["path"]) or scope.get("method") == "OPTIONS":
             await self.app(scope, receive, send)
             return
-        token = bearer_token(scope)
-        if token is not None:
-            client = "key:" + hashlib.sha256(token.encode()).hexdigest()[:16]
-        else:
-            client = "addr:" + str((scope.get("client") or ("?",))[0])
+        token = bearer_token(scope) if self.keyed else None
+        client = "key:" + hashlib.sha256(token.encode()).hexdigest()[:16] if token else client_address(scope)
         wait = self.bucket.take(client)
         if wait > 0:
-            await error_response(
-                429, "rate_limited", "too many requests; slow down",
-                {"Retry-After": str(max(1, math.ceil(wait)))},
-            )(scope, receive, send)
+            await _too_many(wait, "too many requests; slow down")(scope, receive, send)
             return
         await self.app(scope, receive, send)

@@ -7,6 +7,24 @@ import sys
 from typing import Any
 
 from flows.settings import Settings
+from kanon.api.security import api_key_of
+from records.errors import SettingsError
+
+LOOPBACK = ("127.0.0.1", "::1", "localhost")
+log = logging.getLogger("kanon.api")
+
+
+def check_access(settings: Settings, host: str) -> None:
+    """Refuse to serve without a key, unless told so explicitly and only on loopback."""
+    if api_key_of(settings) is not None:
+        return
+    if not settings.api_no_auth:
+        raise SettingsError(
+            "KANON_API_KEY is not set: the API would serve everyone's results to anyone. "
+            "Set it, or run `kanon api --no-auth` to serve this machine only (127.0.0.1) without a key"
+        )
+    if host not in LOOPBACK:
+        raise SettingsError(f"--no-auth serves only a loopback address (127.0.0.1, ::1), not {host}")
 
 
 def _logging() -> None:
@@ -26,10 +44,14 @@ def run(settings: Settings, host: str | None = None, port: int | None = None, pi
     from kanon.api.app import create_app
 
     _logging()
+    host = host or settings.api_host
+    check_access(settings, host)
+    if api_key_of(settings) is None:
+        log.warning("serving WITHOUT an API key (--no-auth), on %s only", host)
     app = create_app(settings, pipeline)
     uvicorn.run(
         app,
-        host=host or settings.api_host,
+        host=host,
         port=port or settings.api_port,
         access_log=False,  # uvicorn's access log holds the query string; kanon.api.access does not
         server_header=False,

@@ -122,7 +122,7 @@ def _fail(e: KanonError) -> None:
 
 
 # Errors that are not InputErrors but are the user's to fix (a setting, a missing model, an unknown name).
-_USER_CODES = {"settings_error", "unknown_component", "llm_required", "model_not_found", "storage_error"}
+_USER_CODES = {"bad_settings", "unknown_component", "llm_required", "model_not_found", "storage_error"}
 
 
 def require_one_of(**given: object) -> None:

@@ -63,11 +63,15 @@ def evaluate_detect(
 def api(
     host: Annotated[Optional[str], typer.Option("--host", metavar="ADDRESS", help="Address to listen on (default: api_host, 127.0.0.1).")] = None,
     port: Annotated[Optional[int], typer.Option("--port", metavar="PORT", help="Port (default: api_port, 8765).")] = None,
+    no_auth: Annotated[bool, typer.Option("--no-auth", help="Serve without an API key: loopback only, and said on every start. Without it, KANON_API_KEY must be set.")] = False,
 ) -> None:
-    """Serve the HTTP API and the rewriting assistant's web page."""
+    """Serve the HTTP API and the rewriting assistant's web page (needs KANON_API_KEY, or --no-auth on loopback)."""
     from kanon.api.server import run
 
-    run(settings_from(), host=host, port=port)
+    settings = settings_from()
+    if no_auth:
+        settings = settings.model_copy(update={"api_no_auth": True})
+    run(settings, host=host, port=port)
 
 
 @train_app.command("detector")

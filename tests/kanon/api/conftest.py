@@ -70,7 +70,8 @@ def start_server(tmp: Path, *, key: str | None, rate_per_minute: int = 1000, ext
     log_path = tmp / "server.log"
     fh = log_path.open("w")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "kanon.cli", "api", "--host", "127.0.0.1", "--port", str(port)],
+        [sys.executable, "-m", "kanon.cli", "api", "--host", "127.0.0.1", "--port", str(port),
+         *([] if key else ["--no-auth"])],
         stdout=fh, stderr=subprocess.STDOUT, env=env, cwd=tmp,
         start_new_session=True,  # its own process group: stopping it stops what it started
     )

@@ -5,8 +5,12 @@ from __future__ import annotations
 import httpx
 import pytest
 
+import os
+import subprocess
+import sys
+
 from kanon.api.security import TokenBucket
-from tests.kanon.api.conftest import start_server, stop_server
+from tests.kanon.api.conftest import API_KEY, free_port, start_server, stop_server
 
 
 def test_bucket_allows_a_burst_then_refills():
@@ -37,7 +41,44 @@ def test_rate_limit_per_client_with_retry_after(tmp_path):
             assert r.json() == {"error": {"type": "rate_limited", "message": "too many requests; slow down"}}
             assert 1 <= int(r.headers["retry-after"]) <= 20
             assert c.get("/health").status_code == 200  # the health check is not limited
-            # without a key configured, the API is open
-            assert c.post("/v1/rewrite", headers={"Authorization": "Bearer other"}, json={"text": "I live in Leeds."}).status_code == 200
+            # without a key (--no-auth), a made-up bearer token does not buy a fresh bucket
+            assert c.post("/v1/rewrite", headers={"Authorization": "Bearer other"},
+                          json={"text": "I live in Leeds."}).status_code == 429
+        assert "WITHOUT an API key" in server.log()  # said on every start
+    finally:
+        stop_server(server)
+
+
+@pytest.mark.parametrize("env_key,args", [
+    (None, []),  # no key
+    ("", []),  # an empty key is no key
+    ("   ", []),
+    (None, ["--no-auth", "--host", "0.0.0.0"]),  # no auth, but not on loopback
+])
+def test_the_api_refuses_to_start_open(tmp_path, env_key, args):
+    env = {k: v for k, v in os.environ.items() if k != "KANON_API_KEY"}
+    env.update(KANON_CONFIG=str(tmp_path / "absent.toml"), KANON_DATABASE_URL=f"sqlite:///{tmp_path}/k.db")
+    if env_key is not None:
+        env["KANON_API_KEY"] = env_key
+    r = subprocess.run([sys.executable, "-m", "kanon.cli", "api", "--port", str(free_port()), *args],
+                       capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120)
+    assert r.returncode == 2, r.stderr
+    assert "bad_settings" in r.stderr and "Traceback" not in r.stderr
+    assert ("loopback" in r.stderr) if args else ("KANON_API_KEY is not set" in r.stderr)
+
+
+@pytest.mark.slow
+def test_wrong_keys_are_limited_per_address(tmp_path):
+    server = start_server(tmp_path, key=API_KEY, extra={"KANON_API_FAILED_AUTH_PER_MINUTE": "5"})
+    try:
+        with httpx.Client(base_url=server.url, timeout=60) as c:
+            codes = [c.post("/v1/assess", headers={"Authorization": f"Bearer guess-{i}"},
+                            json={"text": "I live in Leeds."}).status_code for i in range(300)]
+            assert codes[:5] == [401] * 5
+            assert set(codes[5:]) == {429}
+            # while the address is blocked, even the right key waits: guessing cannot be confirmed
+            r = c.post("/v1/assess", headers={"Authorization": f"Bearer {API_KEY}"}, json={"text": "I live in Leeds."})
+            assert r.status_code == 429 and int(r.headers["retry-after"]) >= 1
+            assert c.get("/health").status_code == 200
     finally:
         stop_server(server)
