@@ -194,3 +194,46 @@ def unique_role(phrase: str) -> bool:
     if m is None:
         return False
     return _NOT_UNIQUE_RE.search(text[: m.end()]) is None
+
+
+# Local titles of offices one person holds in a place, in the languages
+# people post in: a village's or town's mayor or head, a parish's council
+# head, a named body's head. Matched only after a first-person lead (below).
+_LOCAL_OFFICES = (
+    r"mayor(?:ess)?|lord mayor|maire|mairesse|sindac[oa]|alcalde(?:sa)?|b[üu]rgermeister(?:in)?|"
+    r"ortsb[üu]rgermeister(?:in)?|burgemeester|w[óo]jt|burmistrz|so[łl]tys|starost[aey]|prefeit[oa]|"
+    r"presidente (?:municipal|da junta(?: de freguesia)?|da c[âa]mara)|intendente|muhtar|ordf[øo]rer|"
+    r"borgmester|kunnanjohtaja|p[ée]r[ée]|s[oō]nch[oō]|ch[oō]ch[oō]|kepala desa|lurah|"
+    r"punong barangay|barangay captain|barangay kapitana?|sarpanch|pradhan|village (?:head(?:man)?|chief)|"
+    r"headman|head of the village|party (?:branch )?secretary|abbot|abbess|igoumen(?:os|i)|"
+    r"parish priest|vicar|rector|kyrkoherde|chief of|paramount chief|maer(?: tref)?|town mayor|"
+    r"sheriff|governor|provost|reeve|warden of|captain of|skipper of|head teacher of|headmaster of|"
+    r"headmistress of|principal of|director of the|head of the"
+)
+_OWN_OFFICE_RE = re.compile(
+    rf"\b(?:i\s*(?:'m|am|was elected|got elected|serve as|have been|'ve been|became|work as)|as)\s+"
+    rf"(?:(?:the|a|an|our|its|their)\s+)?(?:(?:newly|current|elected|new|only|sole|local|village|town|"
+    rf"municipal|honorary|volunteer)\s+)*(?:{_LOCAL_OFFICES})\b",
+    re.IGNORECASE,
+)
+_OWN_OFFICE_NOT_RE = re.compile(r"\b(?:not|never|former|ex-|deputy|vice|assistant|wife of|husband of)\b", re.I)
+
+
+def own_office(text: str) -> tuple[int, int] | None:
+    """Where the author says they hold an office one person holds ("as the maire of
+    Île-de-Sein", "I'm the wójt here"), as character offsets; None otherwise.
+
+    A first-person lead is required: "my father was the mayor" is not the
+    author's office. A negation, "former" or "deputy" in the same clause
+    before the title voids it.
+    """
+    t = text.replace("’", "'")
+    for m in _OWN_OFFICE_RE.finditer(t):
+        clause_start = max(t.rfind(".", 0, m.start()), t.rfind("\n", 0, m.start()), t.rfind(",", 0, m.start())) + 1
+        if _OWN_OFFICE_NOT_RE.search(t[clause_start:m.end()]):
+            continue
+        if not m.group(0).lower().startswith("i") and not re.search(
+                r"\b(?:i|me|my)\b", t[clause_start:min(len(t), m.end() + 60)], re.IGNORECASE):
+            continue  # "as the mayor said ...": someone else's office
+        return m.start(), m.end()
+    return None

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from records.types import Attribute, Disclosure, Post, Provenance
 from reasoners.normalise import ages, values
-from reasoners.normalise.occupations import OccupationIndex, default_occupations, unique_role
+from reasoners.normalise.occupations import OccupationIndex, default_occupations, own_office, unique_role
 from reasoners.normalise.places import Gazetteer, default_gazetteer
 from reasoners.normalise.text import fold
 
@@ -113,11 +113,31 @@ class RuleProfiler:
             )
             for n, dr in enumerate(ordered)
         ]
+        attributes = self._own_office(post, disclosures, attributes)
         log.debug(
             "profile: post %s, %d disclosures -> %d attributes (%d without facets)",
             post.id, len(disclosures), len(attributes), unnormalised,
         )
         return attributes
+
+    @staticmethod
+    def _own_office(post: Post, disclosures: list[Disclosure], attributes: list[Attribute]) -> list[Attribute]:
+        """An office one person holds, said of the author anywhere in the post ("as the
+        maire of Île-de-Sein"), makes the author that one person: the overlapping
+        Occupation is flagged ``unique``, or one is added when the detector missed it."""
+        found = own_office(post.text)
+        if found is None or any(a.facets.get("unique") is True and a.category == "Occupation" for a in attributes):
+            return attributes
+        start, end = found
+        near = tuple(i for i, d in enumerate(disclosures) if d.start < end + 40 and d.end > start)
+        for n, a in enumerate(attributes):
+            if a.category == "Occupation" and (set(a.disclosure_ids) & set(near) or not near):
+                facets = {**a.facets, "unique": True, "status": a.facets.get("status", "employed")}
+                return [*attributes[:n], a.model_copy(update={"facets": facets}), *attributes[n + 1:]]
+        office = Attribute(id=f"a{len(attributes)}", category="Occupation", value="holder of a one-person office",
+                           facets={"occupation": "holder of a one-person office", "status": "employed", "unique": True},
+                           disclosure_ids=near[:1])
+        return [*attributes, office]
 
     # --- spans ---------------------------------------------------------------------
 
