@@ -13,11 +13,17 @@ from kanon.cli.app import (
 )
 
 
+# The k cases written by other hands than the code's (docs/k_cases.md), split
+# before any change: choices are made on dev, test is reported.
+SHIPPED_K_CASES = tuple(Path(__file__).resolve().parents[2] / "data" / "k_cases" / f"other_hands_{split}.jsonl"
+                        for split in ("dev", "test"))
+
+
 @evaluate_app.command("k")
 @boundary
 def evaluate_k(
-    gold: Annotated[Path, typer.Option("--gold", metavar="FILE", help="JSONL of k cases: single posts (id, text, k_ref, ...) or histories (id, posts, k_ref, ...).")],
-    as_json: Annotated[bool, typer.Option("--json", help="Print the metrics as JSON.")] = False,
+    gold: Annotated[Optional[list[Path]], typer.Option("--gold", metavar="FILE", help="JSONL of k cases: single posts (id, text, k_ref, ...) or histories (id, posts, k_ref, ...); repeat for several files. Default: the shipped dev and test splits (data/k_cases/other_hands_*.jsonl).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the metrics as JSON, one object per gold file.")] = False,
     reasoner: Annotated[Optional[list[str]], typer.Option("--reasoner", metavar="NAME", help="One or more reasoners to compare in one run (default: statistical and the independent ablation).")] = None,
     detector: DetectorOpt = None,
     device: DeviceOpt = None,
@@ -29,12 +35,13 @@ def evaluate_k(
     from kanon.report import k_evaluation_tables
 
     settings = settings_from(device=device, llm=llm, llm_model=llm_model)
-    report = evaluate_k_cases(settings, gold, reasoner or ["statistical", "independent"], detector)
-    if as_json:
-        print(json.dumps(report, ensure_ascii=False))
-        return
-    for t in k_evaluation_tables(gold.name, report):
-        out.print(t)
+    for path in gold or [p for p in SHIPPED_K_CASES if p.is_file()]:
+        report = evaluate_k_cases(settings, path, reasoner or ["statistical", "independent"], detector)
+        if as_json:
+            print(json.dumps(report, ensure_ascii=False))
+            continue
+        for t in k_evaluation_tables(path.name, report):
+            out.print(t)
 
 
 @evaluate_app.command("detect")
