@@ -8,6 +8,7 @@ shows the ignorance. A unique identifier (a contact, a full name flagged
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from records.types import Estimate, SubQuestion
@@ -39,6 +40,34 @@ PRIORS: dict[str, tuple[float, float, float]] = {
 }
 # A disclosure whose span no normaliser understood: (value, low, high).
 UNNORMALISED = (0.5, 0.02, 1.0)
+# The unknown-value policy: a span of an identifying category that reads as
+# a property of the author (a job stated as one, a condition) but that no
+# table knows is, if anything, rarer than the known values (farriers,
+# glassblowers, rare diseases): a rare share, with the reason. Spans that
+# do not read so (narrative the detector caught) keep UNNORMALISED.
+UNKNOWN_VALUE: dict[str, tuple[float, float, float, str]] = {
+    "Occupation": (3e-4, 2e-5, 2e-2, "an occupation kanon's tables do not know: unknown occupations are rare"),
+    "Health": (5e-3, 1e-4, 1e-1, "a condition not in kanon's list: rarer than the listed ones"),
+    "Mental_Health": (1e-2, 5e-4, 1.5e-1, "a mental-health condition not in kanon's list"),
+}
+_STATED = re.compile(
+    r"^(?:(?:i\s*(?:'m|am|work as|work in|worked as|have|was diagnosed with|suffer from|live with)|"
+    r"as|my job is|by trade,?)\s+(?:a|an|the)?\s*)?(?:[\w'’/-]+\s*){1,4}$",
+    re.IGNORECASE,
+)
+
+
+def unknown_value(category: str, span: str) -> tuple[float, float, float, str] | None:
+    """The policy's share for an unnormalised span of ``category``, or None for noise.
+
+    The decision is about the span: a short phrase that states the property
+    ("I'm a farrier", "glassblower", "I have FMF") filters; a longer stretch
+    of narrative does not.
+    """
+    policy = UNKNOWN_VALUE.get(category)
+    if policy is None or not span.strip():
+        return None
+    return policy if _STATED.match(span.strip()) else None
 COUNT_PRIOR = (50_000.0, 2_000.0, 2_000_000.0)  # an unresolved place: a town, on the small side
 
 
@@ -60,6 +89,11 @@ class PriorEstimator:
             v = 1.0 / n
             return make_estimate("fraction", v, v / 10, min(1.0, v * 100), component=NAME, source="prior",
                                  dataset=DATASET, guess=True, note="unique identifier: about one person")
+        if len(question.target) == 1 and not question.target[0].facets and (
+                policy := unknown_value(question.target[0].category, question.target[0].value)) is not None:
+            v, lo, hi, why = policy
+            return make_estimate("fraction", v, lo, hi, component=NAME, source="prior", dataset=DATASET,
+                                 guess=True, note=why)
         if all(not a.facets for a in question.target):
             # The span could not be normalised: often narrative the detector
             # caught ("my first half marathon"), sometimes a real filter. Keep
