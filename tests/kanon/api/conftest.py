@@ -55,6 +55,9 @@ def start_server(tmp: Path, *, key: str | None, rate_per_minute: int = 1000, ext
         "KANON_DATABASE_URL": f"sqlite:///{tmp}/kanon.db",
         "KANON_CONFIG": str(tmp / "absent.toml"),
         "KANON_API_RATE_LIMIT_PER_MINUTE": str(rate_per_minute),
+        # the module's tests send many missing or wrong keys on purpose; the
+        # failed-auth limit has its own test with its own server
+        "KANON_API_FAILED_AUTH_PER_MINUTE": "10000",
         "KANON_API_CORS_ORIGINS": '["http://allowed.example"]',
         # Long histories run as Prefect flow runs: Prefect's ephemeral server, a home of its own
         "PREFECT_HOME": str(tmp / "prefect"),
