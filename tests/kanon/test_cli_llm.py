@@ -74,8 +74,10 @@ def test_history_with_branch_reports_contradictions_without_text(tmp_path):
     assert any(w.startswith("Age: ") and w.endswith(" disagree") for w in d["warnings"])  # ...and are reported
     for w in d["warnings"]:
         assert CANARY not in w and "34" not in w and "61" not in w and "nurse" not in w.lower()
-    # one network for the whole history: the first decompose call saw every merged attribute
-    assert model.networks[0] == len(d["attributes"])
+    # one network for the whole history: the largest decompose call saw every merged attribute
+    # (the leave-one-out networks behind the contributions are decomposed in the same round,
+    # concurrently, so the order of the calls says nothing)
+    assert max(model.networks) == len(d["attributes"])
     assert {f.get("source") for f in d["factors"]} and d["k"] >= 1
 
 
