@@ -143,7 +143,11 @@ def run_batch(
         stop.set()
         watcher.join()
         report()
-    totals["pending"] = repo.status_counts(engine).get("pending", 0)
+    end = repo.status_counts(engine)
+    # posts still claimed belong to a live worker elsewhere (a dead one's were claimed
+    # again above): they are not done, and a caller must not read this run as complete
+    totals["in_flight"] = end.get("claimed", 0)
+    totals["pending"] = end.get("pending", 0) + totals["in_flight"]
     return totals
 
 

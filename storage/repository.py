@@ -4,8 +4,9 @@ Each function takes an ``Engine`` and runs in its own transaction, so that a
 crash between two calls leaves nothing half-written. Work is claimed under a
 lease: ``claim_pending`` marks a batch of posts ``claimed`` until a deadline;
 a finished post becomes ``done`` (or ``failed`` with a text-free reason) in
-the same transaction that stores its result; a claim that is released, or
-whose lease runs out because its worker died, is pending again.
+the same transaction that stores its result; a claim that is released, whose lease runs out, or whose owning process on
+this host is gone (``storage.claim_owner``: no waiting out the lease after
+``kill -9``) is claimable again.
 
 On PostgreSQL the claim selects with ``FOR UPDATE SKIP LOCKED``, so that
 concurrent workers take disjoint batches; on SQLite every writing
@@ -38,6 +39,7 @@ from storage.models import (
     RunRow,
     utcnow,
 )
+from storage import claim_owner
 from storage.text_free import text_free
 
 DEFAULT_LEASE_S = 900
@@ -141,11 +143,15 @@ def claim_pending(engine: Engine, batch_size: int, *, lease_s: float = DEFAULT_L
     """Claim up to ``batch_size`` pending posts (or posts whose lease ran out), oldest first."""
     if batch_size < 1:
         raise InputError(f"batch size must be at least 1, got {batch_size}")
-    token = uuid.uuid4().hex
+    token = claim_owner.new_token()
     now = utcnow()
+    with Session(reader(engine)) as s:
+        held = s.scalars(select(PostRow.lease_token).where(PostRow.status == "claimed").distinct()).all()
+    dead = [t for t in held if claim_owner.owner_is_dead(t)]
     claimable = or_(
         PostRow.status == "pending",
         (PostRow.status == "claimed") & (PostRow.lease_until < now),
+        (PostRow.status == "claimed") & PostRow.lease_token.in_(dead),  # its process is gone
     )
     # Two statements in one transaction: PostgreSQL may re-run a LIMIT subquery
     # inside an UPDATE and so claim more than asked. SKIP LOCKED lets

@@ -109,9 +109,10 @@ def batch(
                            max_workers=max_workers or settings.max_workers)
     if as_json:
         print(json.dumps(counts))
-        return
-    out.print(f"{counts['done']} assessed, {counts['already']} already stored, {counts['failed']} failed, "
-              f"{counts['pending']} still pending ({counts['runs']} flow run(s))")
+    else:
+        left = f" ({counts['in_flight']} claimed by a worker still running)" if counts.get("in_flight") else ""
+        out.print(f"{counts['done']} assessed, {counts['already']} already stored, {counts['failed']} failed, "
+                  f"{counts['pending']} still pending{left} ({counts['runs']} flow run(s))")
     if counts["pending"]:
         raise typer.Exit(1)  # work is left: a script must not read this as done
 

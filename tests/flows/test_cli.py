@@ -161,3 +161,42 @@ def test_the_cli_moves_a_password_out_of_the_url(monkeypatch):
     assert flow_database_url("sqlite:///x.db") == "sqlite:///x.db"
     with pytest.raises(InputError):
         flow_database_url("mysql://u:p@h/db")
+
+
+def _claimer(database_url: str, n: int, then: str) -> subprocess.Popen[str]:
+    """A worker process that claims ``n`` posts, then dies by ``kill -9`` or keeps running."""
+    code = (
+        "import os, signal, sys, time\n"
+        "from storage.engine import create_engine\n"
+        "from storage import repository as repo\n"
+        f"print(len(repo.claim_pending(create_engine(sys.argv[1]), {n}).post_ids), flush=True)\n"
+        + ("os.kill(os.getpid(), signal.SIGKILL)\n" if then == "die" else "time.sleep(600)\n")
+    )
+    p = subprocess.Popen([sys.executable, "-c", code, database_url], stdout=subprocess.PIPE, text=True,
+                         cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert p.stdout.readline().strip() == str(n)
+    return p
+
+
+@pytest.mark.slow
+def test_a_rerun_after_kill_9_finishes_every_post_at_once(tmp_path, prefect_server):
+    url = f"sqlite:///{tmp_path / 'kanon.db'}"
+    env = make_env(tmp_path, url, api_url=prefect_server["api_url"])
+    assert kanon("db", "upgrade", env=env).returncode == 0
+    assert kanon("ingest", str(write_posts(tmp_path / "posts.jsonl", "m")), env=env).returncode == 0
+    dead = _claimer(url, 1, "die")
+    dead.wait(30)
+    alive = _claimer(url, 1, "live")
+    try:
+        r = kanon("batch", "--detector", "rules.v1", "--json", env=env)
+        counts = json.loads(r.stdout)
+        # the dead worker's post is assessed now; the live worker's is its own, and said so
+        assert counts["done"] == 2 and counts["in_flight"] == 1 and counts["pending"] == 1
+        assert r.returncode == 1  # work is left: not a success
+    finally:
+        alive.kill()
+        alive.wait(30)
+    r = kanon("batch", "--detector", "rules.v1", "--json", env=env)
+    assert r.returncode == 0, r.stderr[-2000:]
+    counts = json.loads(r.stdout)
+    assert counts["done"] == 1 and counts["pending"] == 0

@@ -194,3 +194,54 @@ def test_runs_are_recorded(engine):
     runs_table.finish_run(engine, run_id, {"done": 3})
     (r,) = runs_table.runs(engine, "assess_batch")
     assert r["counts"] == {"done": 3} and r["finished"] is not None
+
+
+def test_a_killed_workers_claim_is_claimable_at_once(engine, database_url):
+    """kill -9 of a worker mid-claim: its posts are claimed by the next run, not after the lease."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    repo.add_posts(engine, posts(4))
+    child = subprocess.Popen(
+        [sys.executable, "-c",
+         "import sys, time\n"
+         "from storage.engine import create_engine\n"
+         "from storage import repository as repo\n"
+         "c = repo.claim_pending(create_engine(sys.argv[1]), 3)\n"
+         "print(len(c.post_ids), flush=True)\n"
+         "time.sleep(600)\n",
+         database_url],
+        stdout=subprocess.PIPE, text=True, cwd=os.getcwd(),
+    )
+    try:
+        assert child.stdout.readline().strip() == "3"
+        # while its owner runs, the claim is its own (a 15-minute lease, not yet over)
+        assert repo.claim_pending(engine, 10).post_ids == ["p003"]
+        os.kill(child.pid, signal.SIGKILL)
+        child.wait(30)
+    finally:
+        if child.poll() is None:
+            child.kill()
+    again = repo.claim_pending(engine, 10)
+    assert again.post_ids == ["p000", "p001", "p002"]
+    assert repo.status_counts(engine) == {"claimed": 4}
+
+
+def test_claim_owner_knows_this_process_and_refuses_to_guess_about_others():
+    import os
+
+    from storage import claim_owner
+
+    token = claim_owner.new_token()
+    assert len(token) <= claim_owner.TOKEN_MAX and not claim_owner.owner_is_dead(token)
+    rand, owner = token.split("@")
+    host, pid, start = owner.rsplit(":", 2)
+    assert int(pid) == os.getpid()
+    # the same pid with another start time: the id was reused, the owner is gone
+    assert claim_owner.owner_is_dead(f"{rand}@{host}:{pid}:{int(start) - 1000}")
+    # another host, or a token of the older kind: not known dead, the lease decides
+    assert not claim_owner.owner_is_dead(f"{rand}@other-host:{pid}:0")
+    assert not claim_owner.owner_is_dead("0123456789abcdef0123456789abcdef")
+    assert not claim_owner.owner_is_dead(None)
