@@ -84,6 +84,7 @@ class Settings(BaseSettings):
     api_cors_origins: list[str] = Field(default_factory=list)
     api_rate_limit_per_minute: int = Field(default=120, ge=1)
     api_max_body_bytes: int = Field(default=256_000, ge=1024)
+    api_max_in_flight: int = Field(default=8, ge=1)  # work requests admitted at once; then 503
 
     @field_validator("device")
     @classmethod

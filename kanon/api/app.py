@@ -31,6 +31,7 @@ from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from kanon.api.admission import Admission
 from kanon.api.errors import error_response, kanon_error_response, validation_message
 from kanon.api.security import AccessLog, ApiKey, BodyLimit, GuardErrors, RateLimit, api_key_of
 from kanon.api.service import MAX_HISTORY, Assistant
@@ -131,9 +132,12 @@ def create_app(settings: Settings, pipeline: Any = None, *, assistant: Assistant
     # --- routes --------------------------------------------------------------------------
 
     @app.get("/health", tags=["meta"])
-    def health() -> dict[str, Any]:
-        """Liveness, and the pipeline version answering. No key needed."""
-        return {"status": "ok", "pipeline": helper.version}
+    async def health() -> dict[str, Any]:
+        """Liveness, and the pipeline version answering. No key needed.
+
+        On the event loop, taking no lock and no worker thread: it answers while
+        every thread is busy with assessments."""
+        return {"status": "ok", "pipeline": helper.ready_version()}
 
     @app.get("/", include_in_schema=False)
     def page() -> FileResponse:
@@ -179,6 +183,7 @@ def create_app(settings: Settings, pipeline: Any = None, *, assistant: Assistant
     # --- guards (outermost last) -----------------------------------------------------------
 
     key = api_key_of(settings)
+    app.add_middleware(Admission, max_in_flight=settings.api_max_in_flight)
     app.add_middleware(RateLimit, per_minute=settings.api_rate_limit_per_minute, keyed=bool(key))
     app.add_middleware(ApiKey, key=key, failed_per_minute=settings.api_failed_auth_per_minute)
     app.add_middleware(BodyLimit, max_bytes=settings.api_max_body_bytes)

@@ -1,4 +1,9 @@
-"""Error responses: always JSON ``{"error": {"type", "message"}}``, never a traceback or the text."""
+"""Error responses: always JSON ``{"error": {"type", "message"}}``, never a traceback or the text.
+
+Nor any other value the caller sent: a message names the field and the rule
+it broke, never what was in it (an unknown reasoner's name, an extra field's
+key), so that nothing a client wrote comes back in logs, proxies or pages.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +16,7 @@ from records.errors import (
     EmptyTextError,
     InputError,
     KanonError,
+    LLMRequiredError,
     TextTooLongError,
     UnknownComponentError,
 )
@@ -30,11 +36,20 @@ def status_for(e: KanonError) -> int:
         return 404
     if getattr(e, "code", "") == "too_many_runs":
         return 429
-    if isinstance(e, (InputError, UnknownComponentError)):
-        return 400
+    if isinstance(e, (InputError, UnknownComponentError, LLMRequiredError)):
+        return 400  # a reasoner this server cannot run is the caller's to change
     if isinstance(e, BackendError):
         return 503
     return 500
+
+
+def public_message(e: KanonError) -> str:
+    """The message a client sees: a kanon error's own, less any value the caller supplied."""
+    if isinstance(e, UnknownComponentError):
+        return f"unknown {e.kind}; known: {', '.join(e.known)}"
+    if isinstance(e, LLMRequiredError):
+        return "this reasoner needs a language model and this server has none configured (KANON_LLM)"
+    return e.message
 
 
 def kanon_error_response(e: KanonError) -> JSONResponse:
@@ -46,8 +61,8 @@ def kanon_error_response(e: KanonError) -> JSONResponse:
     if status == 500:
         # An unexpected kanon error: its code is useful, its message is not promised text-free
         # beyond kanon's own rules, so it is kept anyway (messages never hold user text).
-        return error_response(500, e.code, e.message)
-    return error_response(status, e.code, e.message, headers or None)
+        return error_response(500, e.code, public_message(e))
+    return error_response(status, e.code, public_message(e), headers or None)
 
 
 def validation_message(errors: list[dict[str, Any]]) -> tuple[int, str, str]:
@@ -56,6 +71,10 @@ def validation_message(errors: list[dict[str, Any]]) -> tuple[int, str, str]:
         return 400, "bad_json", "the request body is not valid JSON"
     parts = []
     for err in errors[:5]:
-        loc = ".".join(str(p) for p in err.get("loc", ()) if p != "body") or "body"
-        parts.append(f"{loc}: {err.get('msg', 'invalid')}")
+        loc = [p for p in err.get("loc", ()) if p != "body"]
+        if err.get("type") == "extra_forbidden":
+            # the key is the caller's own text: say what is wrong, not what it was
+            parts.append(f"{'.'.join(map(str, loc[:-1])) or 'body'}: a field this endpoint does not accept")
+            continue
+        parts.append(f"{'.'.join(map(str, loc)) or 'body'}: {err.get('msg', 'invalid')}")
     return 422, "validation_error", "; ".join(parts)

@@ -80,9 +80,10 @@ class Assistant:
             pipe.load()
             pipe.assess([Post(id="warm-up", text=WARM_UP_TEXT)])
 
-    @property
-    def version(self) -> str:
-        return self.pipeline().version
+    def ready_version(self) -> str | None:
+        """The default pipeline's version without waiting for the lock; None before it is built."""
+        pipe = self._pipelines.get(self.default_reasoner)
+        return pipe.version if pipe is not None else None
 
     # --- assess -----------------------------------------------------------------------
 
@@ -200,7 +201,8 @@ class Assistant:
         if span_ids:
             bad = [i for i in span_ids if not 0 <= i < n]
             if bad:
-                raise InputError(f"span ids {bad} are not disclosures of this text (it has {n})")
+                raise InputError(f"{len(bad)} span id(s) are not disclosures of this text "
+                                 f"(its disclosures are 0 to {n - 1})" if n else "this text has no disclosures")
             chosen = list(dict.fromkeys(span_ids))
         else:
             chosen = [risk[0]["disclosure_id"]] if risk else []

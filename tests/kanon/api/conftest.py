@@ -34,7 +34,7 @@ class Server:
         return {"Authorization": f"Bearer {self.key}"} if self.key else {}
 
     def client(self, **kw) -> httpx.Client:
-        return httpx.Client(base_url=self.url, headers=self.headers(), timeout=60.0, **kw)
+        return httpx.Client(base_url=self.url, headers=self.headers(), **{"timeout": 60.0, **kw})
 
     def log(self) -> str:
         return self.log_path.read_text(encoding="utf-8", errors="replace")

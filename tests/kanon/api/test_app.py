@@ -117,11 +117,31 @@ def test_rewrite_chosen_spans(client):
         ({"text": "x" * 20_001}, 413, "text_too_long"),
         ({"text": POST, "reasoner": "no-such-reasoner"}, 400, "unknown_component"),
         ({"text": POST, "history": ["a"], "store": True}, 400, "input_error"),
+        ({"text": POST, "reasoner": "branch"}, 400, "llm_required"),  # the server has no model
+        ({"text": POST, "reasoner": "cot"}, 400, "llm_required"),
     ],
 )
 def test_client_mistakes_are_typed_4xx(client, body, status, type_):
     err = assert_error(client.post("/v1/assess", json=body), status, type_)
     assert "xxxx" not in err["message"]
+
+
+def test_error_messages_never_echo_what_the_caller_sent(client):
+    sent = {
+        "reasoner": {"text": POST, "reasoner": "zqreasonername"},
+        "field": {"text": POST, "zqfieldname": 1},
+        "nested": {"text": POST, "history": ["a", 7]},
+    }
+    for what, body in sent.items():
+        r = client.post("/v1/assess", json=body)
+        assert 400 <= r.status_code < 500, what
+        assert "zq" not in r.text, what
+    err = assert_error(client.post("/v1/assess", json=sent["field"]), 422, "validation_error")
+    assert "does not accept" in err["message"]
+    err = assert_error(client.post("/v1/assess", json=sent["reasoner"]), 400, "unknown_component")
+    assert "statistical" in err["message"]  # the choices are named, the wrong one is not
+    err = assert_error(client.post("/v1/rewrite", json={"text": POST, "span_ids": [987654]}), 400, "input_error")
+    assert "987654" not in err["message"]
 
 
 def test_bad_json_is_400(client):
