@@ -17,6 +17,7 @@ from records.text import check_text
 from records.types import Assessment, Attribute, Contribution, Disclosure, KInterval, Network, Post
 from reasoners.base import Profiler, Reasoner
 from reasoners.detector.base import Detector
+from reasoners.flags import network_flags
 
 log = logging.getLogger(__name__)
 
@@ -172,7 +173,7 @@ class Pipeline:
             if isinstance(kint, KanonError):
                 out.append(kint)
                 continue
-            notes = list(warnings[i])
+            notes = list(warnings[i]) + network_flags(net)
             if kint.floor_applied:
                 notes.append("k floored at 1: the disclosures together fit fewer than one person")
             out.append(

@@ -21,12 +21,11 @@ from typing import Any
 from records.errors import KanonError
 from records.types import Attribute, Estimate, Network, Node, Provenance, Scenario, SubQuestion
 from reasoners.branch.estimate_memo import EstimateCache, normalise_question
+from reasoners.branch.guard import bound_count, bound_k, keep_every_attribute, population_bound
 from reasoners.branch.fallback import COMPONENT, chain_network, default_rule_reasoner, guess_estimate
 from reasoners.branch.runner import Call, StepRunner
 from reasoners.branch.samples import aggregate, log10 as _log10
-from reasoners.branch.steps import (
-    DECOMPOSE, ESTIMATE, GENERALISE, SPLIT, DecomposeOut, EstimateOut, GeneraliseOut, SplitOut,
-)
+from reasoners.branch.steps import DECOMPOSE, ESTIMATE, GENERALISE, SPLIT, DecomposeOut, EstimateOut, GeneraliseOut, SplitOut
 from reasoners.llm.base import LLMBackend
 
 log = logging.getLogger(__name__)
@@ -144,9 +143,11 @@ class BranchReasoner:
                                    max_tokens=self.config.decompose_max_tokens)
         for i, out in zip(where, outcomes):
             if out.ok:
-                nets[i] = out.values[0]
-                if out.repaired:
-                    self._decompose_notes[out.values[0]] = ("decompose: repaired",)
+                net, kept = keep_every_attribute(out.values[0], attribute_sets[i])
+                nets[i] = net
+                notes = (("decompose: repaired",) if out.repaired else ()) + kept
+                if notes:
+                    self._decompose_notes[net] = notes
                 continue
             reason = f"decompose: {out.error}"
             net, how = self._rule_network(attribute_sets[i])
@@ -188,7 +189,15 @@ class BranchReasoner:
         # 2. The model for the rest, then generalisation where samples stay too spread.
         self._estimate_with_model(llm_jobs, networks, rounds_left=self.config.max_generalise)
 
-        # 3. Attach.
+        # 3. No model count beyond the place it counts (or the world): the statistics bound
+        # the model even where not asked to answer (a bound is no answer).
+        for job in llm_jobs:
+            if job.kind == "count" and job.estimate is not None and job.estimate.provenance.source == "llm":
+                places = [a for a in attributes[job.net] if a.id in job.node.attribute_ids]
+                bound, where = population_bound(self.statistics, places, job.question)
+                job.estimate = bound_count(job.estimate, bound, where)
+
+        # 4. Attach.
         by_net: dict[int, dict[str, _Job]] = {}
         for job in jobs:
             by_net.setdefault(job.net, {})[job.node.id] = job
@@ -209,7 +218,7 @@ class BranchReasoner:
                 if job.scenarios:
                     update["scenarios"] = job.scenarios
                 nodes.append(node.model_copy(update=update))
-            out.append(Network(nodes=tuple(nodes)))
+            out.append(bound_k(Network(nodes=tuple(nodes)), self.statistics, attributes[i]))
         return out
 
     def _from_statistics(self, job: _Job, net: Network, attrs: list[Attribute]) -> Estimate | None:

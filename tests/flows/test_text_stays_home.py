@@ -39,7 +39,9 @@ def dump_all_but_posts(engine) -> str:
 
 @pytest.mark.slow
 def test_no_post_text_in_any_column_but_the_posts_table(prefect_server, database_url, engine):
-    marker = f"mk{uuid.uuid4().hex[:12]}"
+    # letters only: the rule detector's place pattern ends a name at a digit, so a marker
+    # like "mk3f..." would not be taken as a place at all and the test would test nothing
+    marker = "mk" + "".join(chr(ord("a") + int(c, 16)) for c in uuid.uuid4().hex[:12])
     repo.add_posts(engine, posts_with(marker, 8))
     counts = assess_batch(database_url, batch_size=10, chunk_size=4, pipeline=REAL, options=REAL_OPTIONS)
     assert counts["done"] == 8

@@ -81,6 +81,19 @@ def test_history_with_branch_reports_contradictions_without_text(tmp_path):
     assert {f.get("source") for f in d["factors"]} and d["k"] >= 1
 
 
+def test_a_model_that_makes_the_crowd_larger_than_the_place_is_bounded_and_said(tmp_path):
+    model = ChainModel(count=1e15, share=0.9)  # "a quadrillion people, nearly all of them nurses"
+    with ScriptedServer(model) as srv:
+        r = run("assess", "--json", "--detector", "rules.v1", "--reasoner", "branch", "--llm", srv.url,
+                "I'm a 34 year old nurse living in Leeds.", cwd=tmp_path,
+                env={"KANON_LLM_STATISTICS": "false"})  # the model answers every factor
+    assert r.returncode == 0, r.stderr[-2000:]
+    d = json.loads(r.stdout)
+    assert d["k"] <= 1_000_000  # Leeds has under a million people: no answer puts more in the crowd
+    assert any("above the population of" in w for w in d["warnings"]), d["warnings"]
+    assert not any("Leeds" in w or "nurse" in w for w in d["warnings"])
+
+
 def test_evaluate_k_compares_statistical_branch_and_cot_in_one_run(tmp_path):
     from flows.components import build_detector, build_profiler
     from records.types import Post
@@ -93,7 +106,8 @@ def test_evaluate_k_compares_statistical_branch_and_cot_in_one_run(tmp_path):
     det, prof = build_detector(settings, "rules.v1"), build_profiler(settings)
     posts = [Post(id=f"c{i}", text=t) for i, t in enumerate(texts)]
     n_attrs = [len(prof.profile(p, d)) for p, d in zip(posts, det.detect(posts))]
-    model = ChainModel(count=8_000_000_000, share=0.1, k=3.0e9)
+    # shares small enough that no k is above its place's population (a bound would act there)
+    model = ChainModel(count=8_000_000_000, share=0.005, k=3.0e9)
     gold = tmp_path / "gold.jsonl"
     gold.write_text("".join(json.dumps({"id": p.id, "text": p.text, "k_ref": model.expected_k(n)}) + "\n"
                             for p, n in zip(posts, n_attrs)), encoding="utf-8")
