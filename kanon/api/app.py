@@ -28,10 +28,10 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.security import HTTPBearer
 from fastapi.staticfiles import StaticFiles
-from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from kanon.api.admission import Admission
+from kanon.api import schemas
 from kanon.api.errors import error_response, kanon_error_response, validation_message
 from kanon.api.security import AccessLog, ApiKey, BodyLimit, GuardErrors, RateLimit, api_key_of
 from kanon.api.service import MAX_HISTORY, Assistant
@@ -46,55 +46,13 @@ API_VERSION = "1"
 _bearer = HTTPBearer(auto_error=False, description="The API key (KANON_API_KEY), when the server has one.")
 
 
-class AssessRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    text: str = Field(description="The text to assess (the newest post, with a history).")
-    history: list[str] | None = Field(
-        default=None, max_length=MAX_HISTORY - 1,
-        description="Earlier texts by the same author, assessed together with `text`.",
-    )
-    reasoner: str | None = Field(default=None, max_length=64, description="statistical (default), independent, branch or cot.")
-    store: bool = Field(default=False, description="Keep the text and its assessment in kanon's store.")
-
-
-class RewriteRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    text: str
-    span_ids: list[int] | None = Field(
-        default=None, max_length=50, description="Disclosure ids (from /v1/assess); default: the riskiest one."
-    )
-    reasoner: str | None = Field(default=None, max_length=64)
-
-
-class RunAccepted(BaseModel):
-    run_id: str = Field(description="The Prefect flow run id (or, with the thread runner, a run id of the API's)")
-    status: str
-    poll_url: str
-    runner: str = Field(description="prefect (a flow run of assess_history) or thread (Prefect not reachable)")
-
-
-class RunStatus(BaseModel):
-    run_id: str
-    status: str = Field(description="pending, running, done or failed")
-    runner: str
-    result: dict[str, Any] | None = None
-    error: dict[str, str] | None = None
-
-
-_ERRORS: dict[int | str, dict[str, Any]] = {
-    400: {"description": "Bad JSON, an unknown reasoner or another client mistake"},
-    401: {"description": "Missing or wrong API key"},
-    413: {"description": "Body or text too long"},
-    422: {"description": "Empty text or a field of the wrong type"},
-    429: {"description": "Rate limited; see Retry-After"},
-}
-
-
 def create_app(settings: Settings, pipeline: Any = None, *, assistant: Assistant | None = None) -> FastAPI:
     """The application. ``pipeline`` (default: built from settings) is the default reasoner's."""
     helper = assistant or Assistant(settings, pipeline)
+    from flows.components import LLM_REASONERS
+    from reasoners import registry
+
+    runnable = [n for n in registry.reasoners.names() if settings.llm or n not in LLM_REASONERS]
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -131,7 +89,7 @@ def create_app(settings: Settings, pipeline: Any = None, *, assistant: Assistant
 
     # --- routes --------------------------------------------------------------------------
 
-    @app.get("/health", tags=["meta"])
+    @app.get("/health", tags=["meta"], response_model=schemas.Health)
     async def health() -> dict[str, Any]:
         """Liveness, and the pipeline version answering. No key needed.
 
@@ -145,11 +103,15 @@ def create_app(settings: Settings, pipeline: Any = None, *, assistant: Assistant
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
+    work_errors = schemas.responses_for(400, 401, 413, 422, 429, 503)
+
     @app.post(
-        "/v1/assess", tags=["assess"], responses={**_ERRORS, 202: {"model": RunAccepted, "description": "A long history: poll the run"}},
-        dependencies=[Depends(_bearer)],
+        "/v1/assess", tags=["assess"], dependencies=[Depends(_bearer)],
+        responses={200: {"model": schemas.Assessment, "description": "The assessment"},
+                   202: {"model": schemas.RunAccepted, "description": "A long history: poll the run"},
+                   **work_errors},
     )
-    def assess(body: AssessRequest) -> JSONResponse:
+    def assess(body: schemas.AssessRequest) -> JSONResponse:
         """Disclosures, attributes, the network's factors, k with its interval, the risk level
         with its thresholds, and risk by disclosure (k without it, and the factor)."""
         text = _checked(helper, body.text)
@@ -161,24 +123,38 @@ def create_app(settings: Settings, pipeline: Any = None, *, assistant: Assistant
                 run = helper.start_history(posts, body.reasoner)
                 url = f"/v1/runs/{run.run_id}"
                 return JSONResponse(
-                    RunAccepted(run_id=run.run_id, status="pending", poll_url=url, runner=run.runner).model_dump(),
+                    schemas.RunAccepted(run_id=run.run_id, status="pending", poll_url=url, runner=run.runner).model_dump(),
                     status_code=202, headers={"Location": url},
                 )
             return JSONResponse(helper.assess_history(posts, body.reasoner))
         return JSONResponse(helper.assess(text, body.reasoner, store=body.store))
 
-    @app.get("/v1/runs/{run_id}", tags=["assess"], responses=_ERRORS, dependencies=[Depends(_bearer)])
-    def run_status(run_id: str) -> RunStatus:
+    @app.get("/v1/runs/{run_id}", tags=["assess"], dependencies=[Depends(_bearer)],
+             responses=schemas.responses_for(401, 404, 429))
+    def run_status(run_id: str) -> schemas.RunStatus:
         """A history run: pending, running, then done with its assessment (or failed with a reason).
         A finished run's texts and result are deleted once it is read."""
-        return RunStatus(**helper.run_status(run_id))
+        return schemas.RunStatus(**helper.run_status(run_id))
 
-    @app.post("/v1/rewrite", tags=["rewrite"], responses=_ERRORS, dependencies=[Depends(_bearer)])
-    def rewrite(body: RewriteRequest) -> JSONResponse:
+    @app.post("/v1/rewrite", tags=["rewrite"], dependencies=[Depends(_bearer)],
+              responses={200: {"model": schemas.Rewrites, "description": "Rewrites, best first"}, **work_errors,
+                         **schemas.responses_for(404)})
+    def rewrite(body: schemas.RewriteRequest) -> JSONResponse:
         """For each chosen disclosure (default: the riskiest), up to three grounded abstractions
         and a removal, each with the k of the rewritten text, best first."""
         text = _checked(helper, body.text)
         return JSONResponse(helper.rewrite(text, body.span_ids, body.reasoner))
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            from fastapi.openapi.utils import get_openapi
+
+            doc = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
+            app.openapi_schema = schemas.with_server_limits(
+                doc, max_chars=settings.max_text_chars, max_history=MAX_HISTORY, reasoners=runnable)
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
     # --- guards (outermost last) -----------------------------------------------------------
 

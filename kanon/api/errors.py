@@ -28,10 +28,8 @@ def error_response(status: int, type_: str, message: str, headers: dict[str, str
 
 def status_for(e: KanonError) -> int:
     """The HTTP status of a kanon error: 4xx for what the caller can fix."""
-    if isinstance(e, TextTooLongError):
-        return 413
-    if isinstance(e, EmptyTextError):
-        return 422
+    if isinstance(e, (TextTooLongError, EmptyTextError)):
+        return 422  # a field outside its schema (maxLength, minLength); 413 is for the body
     if getattr(e, "code", "") == "not_found":
         return 404
     if getattr(e, "code", "") == "too_many_runs":

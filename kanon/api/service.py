@@ -18,7 +18,7 @@ from typing import Any, Callable
 from reasoners import generalise as rewrite
 from reasoners.generalise import llm_rewrites
 from kanon.api.history_runs import Accepted, HistoryRuns
-from records.errors import InputError, KanonError
+from records.errors import InputError, KanonError, UnknownComponentError
 from records.types import Assessment, Post
 from kanon.report import assessment_to_json, describe_k
 from flows.settings import Settings
@@ -62,6 +62,11 @@ class Assistant:
     # --- pipelines --------------------------------------------------------------------
 
     def pipeline(self, reasoner: str | None = None) -> Any:
+        if reasoner is not None and not reasoner.strip():
+            from reasoners import registry
+
+            # "" names no reasoner: refused, not read as "the default"
+            raise UnknownComponentError("reasoner", reasoner, registry.reasoners.names())
         name = reasoner or self.default_reasoner
         with self._lock:
             if name not in self._pipelines:
@@ -201,7 +206,7 @@ class Assistant:
         if span_ids:
             bad = [i for i in span_ids if not 0 <= i < n]
             if bad:
-                raise InputError(f"{len(bad)} span id(s) are not disclosures of this text "
+                raise UnknownSpan(f"{len(bad)} span id(s) are not disclosures of this text "
                                  f"(its disclosures are 0 to {n - 1})" if n else "this text has no disclosures")
             chosen = list(dict.fromkeys(span_ids))
         else:
@@ -338,6 +343,12 @@ class Assistant:
                 return added.existing[0]  # the same text, stored earlier under another id
             repo.save_assessment(self._engine, post.id, a, pipe.version)
         return post.id
+
+
+class UnknownSpan(InputError):
+    """A span id the text has no disclosure for: nothing by that id here (404)."""
+
+    code = "not_found"
 
 
 def _stored_id(text: str) -> str:

@@ -103,7 +103,7 @@ def test_rewrite_chosen_spans(client):
     age_texts = [a["text"] for a in got["Age"]["alternatives"]]
     assert any("30-something nurse" in t for t in age_texts)
     assert any("healthcare worker" in a["text"] for a in got["Occupation"]["alternatives"])
-    assert_error(client.post("/v1/rewrite", json={"text": POST, "span_ids": [99]}), 400, "input_error")
+    assert_error(client.post("/v1/rewrite", json={"text": POST, "span_ids": [99]}), 404, "not_found")
 
 
 @pytest.mark.parametrize(
@@ -114,7 +114,7 @@ def test_rewrite_chosen_spans(client):
         ({"text": 12}, 422, "validation_error"),
         ({}, 422, "validation_error"),
         ({"text": "hi", "surprise": 1}, 422, "validation_error"),
-        ({"text": "x" * 20_001}, 413, "text_too_long"),
+        ({"text": "x" * 20_001}, 422, "text_too_long"),
         ({"text": POST, "reasoner": "no-such-reasoner"}, 400, "unknown_component"),
         ({"text": POST, "history": ["a"], "store": True}, 400, "input_error"),
         ({"text": POST, "reasoner": "branch"}, 400, "llm_required"),  # the server has no model
@@ -140,7 +140,7 @@ def test_error_messages_never_echo_what_the_caller_sent(client):
     assert "does not accept" in err["message"]
     err = assert_error(client.post("/v1/assess", json=sent["reasoner"]), 400, "unknown_component")
     assert "statistical" in err["message"]  # the choices are named, the wrong one is not
-    err = assert_error(client.post("/v1/rewrite", json={"text": POST, "span_ids": [987654]}), 400, "input_error")
+    err = assert_error(client.post("/v1/rewrite", json={"text": POST, "span_ids": [987654]}), 404, "not_found")
     assert "987654" not in err["message"]
 
 
