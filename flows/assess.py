@@ -141,13 +141,18 @@ def _chunks(ids: Sequence[str], size: int) -> list[list[str]]:
 @text_free
 def assess_claimed(
     database_url: str,
-    post_ids: list[str],
+    claim_token: str,
     pipeline: str,
     options: dict[str, Any],
     chunk_size: int,
     retry_delay_s: float,
 ) -> dict[str, int]:
-    """Detection, then assessment mapped over chunks (run with the chosen task runner)."""
+    """Detection, then assessment mapped over chunks (run with the chosen task runner).
+
+    The claim's token, not its post ids, is the parameter: Prefect keeps flow-run
+    parameters, and a post id (a Reddit id, say) must go when the post is forgotten.
+    """
+    post_ids = repo.claimed_ids(engine_for(database_url), claim_token)
     detect_task(database_url, post_ids, pipeline, options)
     chunks = _chunks(post_ids, chunk_size)
     mapped = assess_chunk.with_options(
@@ -210,7 +215,7 @@ def assess_batch(
         if claim.post_ids:
             runner = make_task_runner(task_runner, max_workers)
             got = assess_claimed.with_options(task_runner=runner)(
-                database_url, claim.post_ids, pipeline, opts, chunk_size, retry_delay_s
+                database_url, claim.token, pipeline, opts, chunk_size, retry_delay_s
             )
             counts.update(got)
     finally:

@@ -185,6 +185,12 @@ def claim_pending(engine: Engine, batch_size: int, *, lease_s: float = DEFAULT_L
     return Claim(token, sorted(ids))
 
 
+def claimed_ids(engine: Engine, token: str) -> list[str]:
+    """The ids of the posts still claimed under ``token``, sorted."""
+    with Session(reader(engine)) as s:
+        return sorted(s.scalars(select(PostRow.id).where(PostRow.status == "claimed", PostRow.lease_token == token)))
+
+
 def release(engine: Engine, claim: Claim) -> int:
     """Return this claim's unfinished posts to pending; how many were released."""
     if not claim.post_ids:

@@ -62,6 +62,8 @@ def test_post_text_never_reaches_prefect(prefect_server, database_url, engine, c
         params = " ".join(str(r.parameters) for r in runs)
         assert control_marker in params
         assert marker not in params
+        # post ids stay out of flow-run parameters (assess_text names its one post, m00)
+        assert [i for i in range(1, 20) if f"'m{i:02d}'" in params] == []
         logs = client.read_logs()
         assert logs, "the runs logged nothing to the server"
         assert all(marker not in log.message for log in logs)
