@@ -1,4 +1,10 @@
-"""spaCy adapter: ``nlp.add_pipe("self_disclosure")`` writes ``doc.spans["disclosures"]``.
+"""spaCy adapter: ``nlp.add_pipe("kanon_disclosures")`` writes ``doc.spans["disclosures"]``.
+
+The factory name carries the package's name, as spaCy asks of third-party
+components (``self_disclosure``, its earlier name, still works). Like a
+spaCy span categorizer it tells its ``labels`` (kanon's taxonomy), and its
+device defaults to ``auto`` as the command line's does (a GPU when there is
+one).
 
 The detector works on kanon ``Post``s; this component only adapts it for
 people who live in spaCy. Score and source travel in the span extension
@@ -12,10 +18,11 @@ from pathlib import Path
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from records.types import Post
+from records.types import LABELS, Post
 
 SPANS_KEY = "disclosures"
-_FACTORY = "self_disclosure"
+FACTORY = "kanon_disclosures"
+_OLD_FACTORY = "self_disclosure"
 
 
 def _declare_extensions() -> None:
@@ -35,6 +42,11 @@ class SelfDisclosureComponent:
         self.name = name
         self.spans_key = spans_key
         self.overwrite = overwrite
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        """The labels the spans can carry: kanon's disclosure taxonomy."""
+        return tuple(getattr(self.detector, "labels", None) or LABELS)
 
     def __call__(self, doc: Doc) -> Doc:
         return self.set_annotations([doc], self.predict([doc]))[0]
@@ -67,12 +79,15 @@ class SelfDisclosureComponent:
         return docs
 
 
-@Language.factory(
-    _FACTORY,
-    assigns=[f"doc.spans"],
-    default_config={"detector": "minilm-bio.v1", "model_path": None, "device": "cpu",
-                    "spans_key": SPANS_KEY, "overwrite": True},
-)
+_CONFIG = {"detector": "minilm-bio.v1", "model_path": None, "device": "auto", "spans_key": SPANS_KEY,
+           "overwrite": True}
+
+
+@Language.factory(FACTORY, assigns=["doc.spans"], default_config=_CONFIG)
 def make_self_disclosure(nlp: Language, name: str, detector: str, model_path: str | None, device: str,
                          spans_key: str, overwrite: bool) -> SelfDisclosureComponent:
     return SelfDisclosureComponent(nlp, name, detector, model_path, device, spans_key, overwrite)
+
+
+if not Language.has_factory(_OLD_FACTORY):  # the earlier name, for pipelines that use it
+    Language.factory(_OLD_FACTORY, assigns=["doc.spans"], default_config=_CONFIG, func=make_self_disclosure)
