@@ -36,6 +36,7 @@ from records.errors import InputError, KanonError
 from reasoners.detector.bio import IGNORE, TAGS, tags_for_offsets
 from reasoners.detector.corpus import CORPUS_DIR, Example, read_jsonl
 from reasoners.detector.frozen_layers import frozen_output, make_stand_in, progress_bar, split_points, top_only
+from reasoners.detector.hf_folder import make_loadable
 from reasoners.detector.token_classifier import (CARD, NAME, packaged_encoder, pad_batch, predict_spans, quiet_transformers,
                                                  resolve_device)
 from reasoners.metrics import span_metrics
@@ -305,6 +306,7 @@ def train(cfg: TrainConfig) -> dict:
     }
     (cfg.out_dir / CARD).write_text(json.dumps(card, indent=1))
     (cfg.out_dir / "README.md").write_text(_model_card(card))
+    make_loadable(cfg.out_dir, encoder=cfg.encoder, encoder_config=Path(encoder) / "config.json", tags=list(TAGS))
     return card
 
 

@@ -36,6 +36,12 @@ def test_tiny_training_run(tmp_path):
     assert saved["data"]["train"]["posts"] == 40 and saved["data"]["dev"]["posts"] == 4
     assert len(saved["figures"]["history"]) == 1 and saved["figures"]["dev"] is not None
     assert (out / "adapter_model.safetensors").exists() and (out / "README.md").exists()
+    # a folder Hugging Face and PEFT users can load: the base by its public name, the labels, a card header
+    adapter = json.loads((out / "adapter_config.json").read_text())
+    assert adapter["base_model_name_or_path"] == "sentence-transformers/all-MiniLM-L6-v2"
+    assert len(adapter["modules_to_save"]) == len(set(adapter["modules_to_save"]))
+    assert json.loads((out / "config.json").read_text())["id2label"]["0"] == saved["tags"][0]
+    assert (out / "README.md").read_text().startswith("---\nlicense: ")
     det = TokenClassifierDetector(ClassifierConfig(model_path=out, device="cpu", use_rules=False))
     det.load()
     post = Post(id="p", text="I'm 34 and I live in Leeds.")
