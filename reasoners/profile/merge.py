@@ -3,7 +3,8 @@
 The same fact from several posts becomes one attribute citing every
 disclosure. Facts that cannot both be true (two ages that do not overlap,
 two cities, two sexes, two relationship statuses) stay separate and are
-reported as text-free warnings naming attribute ids: "Age: a2 vs a7 disagree".
+reported as text-free warnings a person can read, naming the posts (counted
+from 1, in the history's order): "Age: post 1 and post 3 disagree".
 """
 
 from __future__ import annotations
@@ -34,9 +35,11 @@ def merge_attributes(
             target = next((m for m in merged if _same(m, a)), None)
             if target is None:
                 merged.append({"category": a.category, "value": a.value, "facets": dict(a.facets),
-                               "ids": list(ids), "provenance": a.provenance})
+                               "ids": list(ids), "provenance": a.provenance, "posts": [n]})
             else:
                 target["ids"].extend(i for i in ids if i not in target["ids"])
+                if n not in target["posts"]:
+                    target["posts"].append(n)
                 _narrow(target, a)
         if disclosure_counts is not None:
             offset += disclosure_counts[n]
@@ -49,7 +52,7 @@ def merge_attributes(
         )
         for k, m in enumerate(merged)
     ]
-    return out, _contradictions(out)
+    return out, _contradictions(out, {a.id: m["posts"] for a, m in zip(out, merged)})
 
 
 def _same(m: dict, a: Attribute) -> bool:
@@ -80,14 +83,16 @@ def _ages_overlap(f: dict, g: dict) -> bool:
     return f["age_low"] <= g["age_high"] + _AGE_SLACK and g["age_low"] <= f["age_high"] + _AGE_SLACK
 
 
-def _contradictions(attrs: list[Attribute]) -> list[str]:
+def _contradictions(attrs: list[Attribute], posts: dict[str, list[int]]) -> list[str]:
     warnings = []
     for i, a in enumerate(attrs):
         for b in attrs[i + 1:]:
             if a.category != b.category or not a.facets or not b.facets:
                 continue
             if _disagree(a, b):
-                warnings.append(f"{a.category}: {a.id} vs {b.id} disagree")
+                pa, pb = posts[a.id][0] + 1, posts[b.id][0] + 1
+                where = f"post {pa} and post {pb}" if pa != pb else f"two statements in post {pa}"
+                warnings.append(f"{a.category.replace('_', ' ').capitalize()}: {where} disagree")
     return warnings
 
 
