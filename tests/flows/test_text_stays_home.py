@@ -85,3 +85,32 @@ def test_a_database_error_in_a_flow_leaves_no_text_in_prefect(prefect_server, da
         assert all(marker not in log.message and "[parameters" not in log.message for log in client.read_logs())
     assert found(marker, prefect_files(prefect_server)) == []
     assert repo.status_counts(engine) == {}  # and nothing was stored
+
+
+@pytest.mark.slow
+def test_a_database_error_while_assessing_leaves_no_sql_or_ids_in_prefect(prefect_server, database_url, engine,
+                                                                          caplog):
+    """The store refuses every assessment: each post fails with a text-free reason, the batch ends,
+    and neither the SQL nor its bound parameters (the post ids here) reach Prefect; no log holds SQL
+    (kanon's own debug lines may name post ids, which are not text)."""
+    from prefect.client.orchestration import get_client
+    from prefect.logging.handlers import APILogWorker
+
+    marker = "id" + "".join(chr(ord("a") + int(c, 16)) for c in uuid.uuid4().hex[:16])
+    repo.add_posts(engine, [Post(id=f"{marker}{i}", text=f"I'm a {30 + i} year old nurse in Leeds")
+                            for i in range(3)])
+    _refuse_inserts(engine, "assessments")
+    with caplog.at_level(logging.DEBUG):
+        try:
+            assess_batch(database_url, batch_size=10, chunk_size=2, pipeline=REAL, options=REAL_OPTIONS,
+                         retry_delay_s=0.01)
+        except KanonError as e:  # a defect may end the flow; its message is its class only
+            assert marker not in str(e) and "INSERT" not in str(e)
+    APILogWorker.drain_all(timeout=10)
+    assert "INSERT INTO" not in caplog.text and "refused by the test" not in caplog.text
+    with get_client(sync_client=True) as client:
+        assert all(marker not in str(r.parameters) and marker not in str(r.state.message if r.state else "")
+                   for r in client.read_flow_runs())
+        assert all(marker not in log.message and "INSERT INTO" not in log.message for log in client.read_logs())
+    assert found(marker, prefect_files(prefect_server)) == []
+    assert "done" not in repo.status_counts(engine)  # nothing was stored as done
