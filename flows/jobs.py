@@ -14,6 +14,7 @@ which inherit the environment) and hands the flows the URL without it.
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 from collections.abc import Callable, Iterator
@@ -24,6 +25,8 @@ from sqlalchemy.engine import URL, make_url
 
 from flows.settings import BATCH_SIZE, CHUNK_SIZE
 from records.errors import InputError, StorageError
+
+log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int], None]  # (finished, total)
 
@@ -193,8 +196,12 @@ def store_samples(url: str, path: Path, *, max_chars: int) -> list[str]:
     return list(dict.fromkeys(list(added.new) + list(added.existing)))
 
 
-def forget(url: str, *, author: str | None = None, post: str | None = None) -> int:
-    """Delete one post, or every post of an author, with everything derived; how many posts."""
+def forget(url: str, *, author: str | None = None, post: str | None = None) -> tuple[int, int | None]:
+    """Delete one post, or every post of an author, with everything derived.
+
+    Returns (posts deleted, Prefect flow runs deleted that named one of them;
+    None when Prefect could not be reached, so that the caller can say so).
+    """
     from flows.common import engine_for
     from storage import repository as repo
 
@@ -202,8 +209,39 @@ def forget(url: str, *, author: str | None = None, post: str | None = None) -> i
         raise InputError("give exactly one of --author KEY or --post ID")
     engine = engine_for(url)
     if post is not None:
-        return int(repo.forget_post(engine, post))
-    return repo.forget_author(engine, str(author))
+        ids, n = [post], int(repo.forget_post(engine, post))
+    else:
+        ids = repo.post_ids_of(engine, str(author))
+        n = repo.forget_author(engine, str(author))
+    return n, forget_flow_runs(set(ids)) if ids else 0
+
+
+def forget_flow_runs(post_ids: set[str]) -> int | None:
+    """Delete the Prefect flow runs whose parameters name one of ``post_ids``; how many.
+
+    Prefect keeps a run's parameters; ``assess_text`` (the REST trigger) is the
+    one flow given a post id, so a forgotten post's id would otherwise stay
+    there. None when Prefect does not answer (the store is forgotten anyway).
+    """
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import FlowFilter, FlowFilterName
+
+    named = FlowFilter(name=FlowFilterName(any_=["assess_text"]))
+    deleted, offset, page = 0, 0, 200
+    try:
+        with get_client(sync_client=True) as client:
+            while True:
+                runs = client.read_flow_runs(flow_filter=named, limit=page, offset=offset)
+                doomed = [r for r in runs if str((r.parameters or {}).get("post_id")) in post_ids]
+                for r in doomed:
+                    client.delete_flow_run(r.id)
+                deleted += len(doomed)
+                if len(runs) < page:
+                    return deleted
+                offset += page - len(doomed)
+    except Exception as e:  # noqa: BLE001 - Prefect unreachable: say so, the store is done
+        log.warning("Prefect not reachable to forget flow runs (%s)", type(e).__name__)
+        return None
 
 
 def load_posts(url: str, post_ids: list[str]) -> list[Any]:

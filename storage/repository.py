@@ -422,6 +422,12 @@ def forget_post(engine: Engine, post_id: str) -> bool:
         return (s.execute(delete(PostRow).where(PostRow.id == post_id)).rowcount or 0) > 0
 
 
+def post_ids_of(engine: Engine, author_key: str) -> list[str]:
+    """The ids of an author's stored posts."""
+    with Session(reader(engine)) as s:
+        return sorted(s.scalars(select(PostRow.id).where(PostRow.author_key == author_key)))
+
+
 def forget_author(engine: Engine, author_key: str) -> int:
     """Delete every post of an author and everything derived from them; how many posts."""
     with Session(engine) as s, s.begin():

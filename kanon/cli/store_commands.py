@@ -157,8 +157,10 @@ def forget(
     from flows.jobs import forget as forget_posts
 
     _, url = _store(db)
-    n = forget_posts(url, author=author, post=post)
-    out.print(f"forgot {n} post(s) and everything derived from them")
+    n, runs = forget_posts(url, author=author, post=post)
+    out.print(f"forgot {n} post(s) and everything derived from them"
+              + (f", and {runs} Prefect flow run(s) that named them" if runs else "")
+              + ("; Prefect could not be reached: flow runs that name them remain" if runs is None else ""))
 
 
 @app.command()

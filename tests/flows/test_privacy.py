@@ -74,3 +74,33 @@ def test_post_text_never_reaches_prefect(prefect_server, database_url, engine, c
     assert found(marker, files) == []
     # ...while the text is in kanon's own store
     assert repo.load_posts(engine, ["m00"])[0].text.count(marker) == 1
+
+
+@pytest.mark.slow
+def test_forget_also_deletes_the_flow_runs_that_name_the_posts(prefect_server, database_url, engine):
+    from prefect.client.orchestration import get_client
+
+    from flows.jobs import forget
+
+    author = f"u{uuid.uuid4().hex[:8]}"
+    ids = [f"f{uuid.uuid4().hex[:12]}" for _ in range(2)]
+    keep = f"k{uuid.uuid4().hex[:12]}"
+    repo.add_posts(engine, [Post(id=i, text=f"I'm a {30 + n} year old nurse in Leeds", author=author)
+                            for n, i in enumerate(ids)] + [Post(id=keep, text="I'm a pilot", author="other")])
+    for i in [*ids, keep]:
+        assess_text(database_url, i, pipeline=REAL, options=REAL_OPTIONS)
+
+    def named() -> str:
+        from prefect.client.schemas.filters import FlowFilter, FlowFilterName
+        from prefect.client.schemas.sorting import FlowRunSort
+
+        only = FlowFilter(name=FlowFilterName(any_=["assess_text"]))
+        with get_client(sync_client=True) as client:
+            runs = client.read_flow_runs(flow_filter=only, sort=FlowRunSort.EXPECTED_START_TIME_DESC, limit=50)
+        return " ".join(str(r.parameters) for r in runs)
+
+    assert all(i in named() for i in [*ids, keep])  # Prefect keeps what it was given
+    assert forget(database_url, author=author) == (2, 2)
+    params = named()
+    assert not [i for i in ids if i in params] and keep in params  # the other author's run stays
+    assert repo.post_ids_of(engine, author) == []
