@@ -32,8 +32,10 @@ def test_health_needs_no_key(server):
 def test_page_and_static_files_need_no_key(server):
     r = httpx.get(server.url + "/")
     assert r.status_code == 200 and "<textarea" in r.text
-    for name in ("app.js", "style.css"):
+    for name in ("app.js", "style.css", "favicon.svg"):
         assert httpx.get(f"{server.url}/static/{name}").status_code == 200
+    assert 'rel="icon" href="/static/favicon.svg"' in r.text  # the tab shows kanon's icon
+    assert httpx.get(f"{server.url}/static/favicon.svg").headers["content-type"].startswith("image/svg+xml")
 
 
 def test_openapi_lists_the_operations(client):
