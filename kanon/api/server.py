@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import signal
 import sys
 from typing import Any
 
@@ -49,12 +50,45 @@ def run(settings: Settings, host: str | None = None, port: int | None = None, pi
     if api_key_of(settings) is None:
         log.warning("serving WITHOUT an API key (--no-auth), on %s only", host)
     app = create_app(settings, pipeline)
-    uvicorn.run(
-        app,
-        host=host,
-        port=port or settings.api_port,
-        access_log=False,  # uvicorn's access log holds the query string; kanon.api.access does not
-        server_header=False,
-        log_level="info",
-        timeout_graceful_shutdown=5,
-    )
+    # uvicorn shuts down gracefully on SIGTERM, then raises the signal again with the
+    # handler it found: this one, so that the process ends through ``finally`` (and
+    # stops what it started) rather than by the default action, at once.
+    signal.signal(signal.SIGTERM, _exit_on_signal)
+    try:
+        uvicorn.run(
+            app,
+            host=host,
+            port=port or settings.api_port,
+            access_log=False,  # uvicorn's access log holds the query string; kanon.api.access does not
+            server_header=False,
+            log_level="info",
+            timeout_graceful_shutdown=5,
+        )
+    finally:
+        end_children()
+
+
+def _exit_on_signal(signum: int, frame: Any) -> None:
+    raise SystemExit(128 + signum)
+
+
+def end_children(grace_s: float = 5.0) -> int:
+    """Stop every process this one started (a temporary Prefect server for history runs);
+    how many. A process kanon starts ends with it, whatever ended kanon (SIGTERM included)."""
+    import psutil
+
+    children = psutil.Process().children(recursive=True)
+    for c in children:
+        try:
+            c.terminate()
+        except psutil.NoSuchProcess:
+            pass
+    _, alive = psutil.wait_procs(children, timeout=grace_s)
+    for c in alive:
+        try:
+            c.kill()
+        except psutil.NoSuchProcess:
+            pass
+    if children:
+        log.info("stopped %d process(es) this server had started", len(children))
+    return len(children)

@@ -82,3 +82,33 @@ def test_wrong_keys_are_limited_per_address(tmp_path):
             assert c.get("/health").status_code == 200
     finally:
         stop_server(server)
+
+
+@pytest.mark.slow
+def test_sigterm_ends_the_api_and_the_prefect_server_it_started(tmp_path):
+    """After a long history (a temporary Prefect server), SIGTERM to kanon api alone ends them all."""
+    import signal
+    import time
+
+    import psutil
+
+    from tests.kanon.api.conftest import POST
+
+    server = start_server(tmp_path, key=API_KEY)
+    try:
+        history = [f"Post {i}: nothing much today." for i in range(6)]
+        with server.client(timeout=240.0) as c:
+            r = c.post("/v1/assess", json={"text": POST, "history": history})
+            assert r.status_code == 202, r.text
+            deadline = time.monotonic() + 150
+            while c.get(r.json()["poll_url"]).json()["status"] not in ("done", "failed"):
+                assert time.monotonic() < deadline
+                time.sleep(0.3)
+        children = psutil.Process(server.process.pid).children(recursive=True)
+        assert children, "the history run should have started a Prefect server"
+        os.kill(server.process.pid, signal.SIGTERM)  # the API's own pid, not its process group
+        assert server.process.wait(timeout=60) is not None
+        _, alive = psutil.wait_procs(children, timeout=15)
+        assert alive == [], [p.pid for p in alive]
+    finally:
+        stop_server(server)
