@@ -14,7 +14,8 @@ log = logging.getLogger(__name__)
 
 
 def build_detector(settings: Settings, name: str | None = None):
-    name = registry.detectors.resolve(name or settings.detector)
+    # None means "the configured one"; "" names nothing and is refused by the registry
+    name = registry.detectors.resolve(settings.detector if name is None else name)
     if name == "rules.v1":
         return registry.detectors.create(name)
     try:
@@ -38,7 +39,7 @@ def build_reasoner(settings: Settings, name: str | None = None, *, announce: boo
     when their text will leave the machine (once per run: pass False for the
     second reasoner of a comparison).
     """
-    name = registry.reasoners.resolve(name or settings.reasoner)
+    name = registry.reasoners.resolve(settings.reasoner if name is None else name)
     if name in LLM_REASONERS:
         return _llm_reasoner(settings, name, announce=announce)
     kw: dict = {}

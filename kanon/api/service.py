@@ -18,7 +18,7 @@ from typing import Any, Callable
 from reasoners import generalise as rewrite
 from reasoners.generalise import llm_rewrites
 from kanon.api.history_runs import Accepted, HistoryRuns
-from records.errors import InputError, KanonError, UnknownComponentError
+from records.errors import InputError, KanonError
 from records.types import Assessment, Post
 from kanon.report import assessment_to_json, describe_k
 from flows.settings import Settings
@@ -62,12 +62,7 @@ class Assistant:
     # --- pipelines --------------------------------------------------------------------
 
     def pipeline(self, reasoner: str | None = None) -> Any:
-        if reasoner is not None and not reasoner.strip():
-            from reasoners import registry
-
-            # "" names no reasoner: refused, not read as "the default"
-            raise UnknownComponentError("reasoner", reasoner, registry.reasoners.names())
-        name = reasoner or self.default_reasoner
+        name = self.default_reasoner if reasoner is None else reasoner  # "" is refused when built
         with self._lock:
             if name not in self._pipelines:
                 pipe = self._build(self.settings, name, self.detector)

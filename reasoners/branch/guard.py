@@ -89,7 +89,7 @@ def bound_k(net: Network, statistics: Any, attributes: list[Attribute]) -> Netwo
     exceed the smallest of them, however the model split the question. When
     the model's answers imply more, the base count is scaled down to the bound.
     """
-    from bayesnet.combine import point_k
+    from bayesnet.combine import point_k  # numpy and pgmpy's neighbours: loaded when first needed
 
     if all(n.estimate is None or n.estimate.provenance.source != "llm" for n in net.nodes):
         return net  # the statistics alone: their own tables bound them

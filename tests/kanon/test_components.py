@@ -47,3 +47,15 @@ def test_remote_endpoint_is_announced_once_per_run(tmp_path, capsys):
     build_pipeline(s, detector="rules.v1", reasoner="branch", announce=False)
     assert capsys.readouterr().err == ""
     assert cot.backend._announced  # the backend will not say it again when it sends
+
+
+def test_an_empty_name_is_refused_not_read_as_the_default():
+    from flows.components import build_detector, build_reasoner
+    from flows.settings import Settings
+    from records.errors import UnknownComponentError
+
+    settings = Settings(detector="rules.v1", reasoner="statistical")
+    for build in (build_detector, build_reasoner):
+        with pytest.raises(UnknownComponentError):
+            build(settings, "")
+    assert build_reasoner(settings, None).name == "statistical"  # None: the configured one
