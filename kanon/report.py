@@ -68,6 +68,7 @@ def assessment_to_json(post: Post | None, a: Assessment) -> dict[str, Any]:
             "start": d.start,
             "end": d.end,
             "label": d.label,
+            "label_name": label_words(d.label),
             "text": text[d.start:d.end] if text is not None else None,
             "score": round(d.score, 4),
             "source": d.provenance.component,

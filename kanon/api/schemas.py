@@ -88,9 +88,13 @@ class ErrorBody(BaseModel):
 class DisclosureRisk(_Open):
     disclosure_id: int
     label: str
-    k_without: float = Field(description="k if this disclosure were left out")
-    factor: float = Field(description="k_without / k: how much it narrows the crowd")
+    label_name: str = Field(description="The label in words, for people: 'partner (husband or boyfriend)'")
+    k_without: float = Field(description="k of the text with this disclosure left out (what the removal rewrite gives)")
+    factor: float = Field(description="k_without / k (at least 1): how much it narrows the crowd")
     attribute_ids: list[str]
+    also_in: list[int] = Field(description="Other disclosures that give the same detail ('Lyon' said twice)")
+    k_without_all: float | None = Field(None, description="k with every mention of the detail left out; only with also_in")
+    factor_all: float | None = Field(None, description="k_without_all / k; only with also_in")
 
 
 class Risk(_Open):
@@ -118,7 +122,8 @@ class Assessment(_Open):
 
 
 class Alternative(_Open):
-    kind: str
+    kind: str = Field(description="abstraction (wider words) or removal")
+    scope: str = Field(description="'this mention' (with adjacent mentions of the same detail) or 'every mention'")
     replacement: str
     text: str = Field(description="The whole text with this rewrite")
     k: float
@@ -129,6 +134,7 @@ class Alternative(_Open):
 class Rewrite(_Open):
     disclosure_id: int
     label: str
+    label_name: str
     start: int
     end: int
     factor: float

@@ -17,10 +17,11 @@ from typing import Any, Callable
 
 from reasoners import generalise as rewrite
 from reasoners.generalise import llm_rewrites
+from kanon.api import advice
 from kanon.api.history_runs import Accepted, HistoryRuns
 from records.errors import InputError, KanonError
 from records.types import Assessment, Post
-from kanon.report import assessment_to_json, describe_k
+from kanon.report import assessment_to_json, describe_k, label_words
 from flows.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -104,52 +105,12 @@ class Assistant:
             data["stored"] = {"post_id": self._store(pipe, post, a)}
         return data
 
-    def disclosure_risk(self, pipe: Any, post: Post | None, a: Assessment) -> list[dict[str, Any]]:
-        """For each disclosure: k without it and the factor by which it narrows the crowd.
-
-        A disclosure that yields one attribute takes that attribute's leave-one-out
-        contribution; one that yields several ("[28F]": an age and a gender) is
-        re-assessed without the whole span, when the text is at hand.
-        """
-        by_disclosure: dict[int, list[Any]] = {i: [] for i in range(len(a.disclosures))}
-        attrs_of: dict[int, int] = {i: 0 for i in range(len(a.disclosures))}
-        for at in a.attributes:
-            for i in at.disclosure_ids:
-                if i in attrs_of:
-                    attrs_of[i] += 1
-        for c in a.contributions:
-            for i in c.disclosure_ids:
-                if i in by_disclosure:
-                    by_disclosure[i].append(c)
-        k_without: dict[int, float] = {}
-        redo = [i for i, n in attrs_of.items() if n > 1]
-        if redo and post is not None:
-            scorer = dataclasses.replace(pipe, with_contributions=False, timings={})
-            rest = [[d for j, d in enumerate(a.disclosures) if j != i] for i in redo]
-            with self._lock:
-                results = scorer.assess_detected([post] * len(redo), rest)
-            for i, r in zip(redo, results):
-                if isinstance(r, Assessment):
-                    k_without[i] = max(r.k, a.k)
-        out = []
-        for i, d in enumerate(a.disclosures):
-            if i in k_without:
-                kw = k_without[i]
-            elif by_disclosure[i]:
-                kw = max(c.k_without for c in by_disclosure[i])
-            else:
-                kw = a.k  # nothing profiled from it: it does not narrow the crowd
-            out.append(
-                {
-                    "disclosure_id": i,
-                    "label": d.label,
-                    "k_without": kw,
-                    "factor": kw / a.k if a.k > 0 else 1.0,
-                    "attribute_ids": [at.id for at in a.attributes if i in at.disclosure_ids],
-                }
-            )
-        out.sort(key=lambda r: -r["factor"])
-        return out
+    def disclosure_risk(self, pipe: Any, post: Post | None, a: Assessment,
+                        scores: advice.Scores | None = None) -> list[dict[str, Any]]:
+        """For each disclosure: k without it (and without every mention of its detail); see ``advice``."""
+        if post is not None and scores is None:
+            scores = self._scores(pipe, a)
+        return advice.disclosure_risk(post.text if post is not None else None, a, scores)
 
     # --- history ----------------------------------------------------------------------
 
@@ -196,7 +157,8 @@ class Assistant:
         pipe = self.pipeline(reasoner)
         post = Post(id="text", text=text)
         a = self._assess_one(pipe, post)
-        risk = self.disclosure_risk(pipe, post, a)
+        scores = self._scores(pipe, a)
+        risk = self.disclosure_risk(pipe, post, a, scores)
         n = len(a.disclosures)
         if span_ids:
             bad = [i for i in span_ids if not 0 <= i < n]
@@ -206,33 +168,21 @@ class Assistant:
             chosen = list(dict.fromkeys(span_ids))
         else:
             chosen = [risk[0]["disclosure_id"]] if risk else []
-        jobs: list[tuple[int, rewrite.Candidate, str]] = []
+        jobs: list[tuple[int, rewrite.Candidate, str, str]] = []
+        removals: list[list[tuple[int, int]]] = []
         for i in chosen:
-            d = a.disclosures[i]
-            attrs = [at for at in a.attributes if i in at.disclosure_ids]
-            for c in rewrite.suggest(text, d, attrs):
-                jobs.append((i, c, rewrite.apply(text, d.start, d.end, c.replacement)))
+            for c, scope, t, removes in advice.candidates(text, a, i):
+                jobs.append((i, c, scope, t))
+                if removes:
+                    removals.append(removes)
         llm_info = self._llm_rewrites(text, [(i, a.disclosures[i]) for i in chosen], jobs)
-        scored = self._score([t for _, _, t in jobs], pipe)
+        scores.fill_removals(text, removals)
+        scores.fill([t for *_, t in jobs])
         by_span: dict[int, list[dict[str, Any]]] = {i: [] for i in chosen}
-        for (i, c, new_text), s in zip(jobs, scored):
-            if s is None:
-                continue
-            by_span[i].append(
-                {
-                    "kind": c.kind,
-                    "replacement": c.replacement,
-                    "description": c.description,
-                    "generaliser": c.generaliser,
-                    "source": c.source,
-                    "text": new_text,
-                    "k": s.k,
-                    "k_low": s.k_low,
-                    "k_high": s.k_high,
-                    "k_gain": s.k / a.k if a.k > 0 else None,
-                    "summary": describe_k(s.k, s.k_low, s.k_high),
-                }
-            )
+        for i, c, scope, new_text in jobs:
+            s = scores.get(new_text)
+            if s is not None:
+                by_span[i].append(advice.alternative(c, scope, new_text, s, a))
         risk_of = {r["disclosure_id"]: r for r in risk}
         rewrites = []
         for i in chosen:
@@ -243,6 +193,7 @@ class Assistant:
                 {
                     "disclosure_id": i,
                     "label": d.label,
+                    "label_name": label_words(d.label),
                     "start": d.start,
                     "end": d.end,
                     "text": text[d.start:d.end],
@@ -262,7 +213,7 @@ class Assistant:
         }
 
     def _llm_rewrites(
-        self, text: str, spans: list[tuple[int, Any]], jobs: list[tuple[int, rewrite.Candidate, str]]
+        self, text: str, spans: list[tuple[int, Any]], jobs: list[tuple[int, rewrite.Candidate, str, str]]
     ) -> dict[str, Any] | bool:
         """Up to three rewrites per span from the configured language model, added to ``jobs``.
 
@@ -294,12 +245,12 @@ class Assistant:
         added = 0
         for (i, d), completions in zip(spans, answers):
             span = text[d.start:d.end]
-            known = {c.replacement.lower() for j, c, _ in jobs if j == i}
+            known = {c.replacement.lower() for j, c, *_ in jobs if j == i}
             for r in llm_rewrites.parse_rewrites(completions[0].text if completions else "", span):
                 if r.lower() in known:
                     continue
                 c = rewrite.Candidate(r, "abstraction", "llm", f"rewrite by a language model ({prompt.id})", "llm")
-                jobs.append((i, c, rewrite.apply(text, d.start, d.end, r)))
+                jobs.append((i, c, "this mention", rewrite.apply(text, d.start, d.end, r)))
                 added += 1
         info["rewrites"] = added
         return info
@@ -312,14 +263,22 @@ class Assistant:
                 self._llm = build_llm_backend(self.settings)
             return self._llm
 
-    def _score(self, texts: list[str], pipe: Any) -> list[Assessment | None]:
+    def _scores(self, pipe: Any, a: Assessment) -> advice.Scores:
+        return advice.Scores(lambda texts: self._score(texts, pipe), a,
+                             lambda texts, kept: self._score(texts, pipe, kept))
+
+    def _score(self, texts: list[str], pipe: Any, kept: list[list[Any]] | None = None) -> list[Assessment | None]:
         """k of each rewritten text, through the same pipeline (no leave-one-out needed)."""
         if not texts:
             return []
         scorer = dataclasses.replace(pipe, with_contributions=False, timings={})
         posts = [Post(id=f"r{i}", text=t if t.strip() else ".") for i, t in enumerate(texts)]
         with self._lock:
-            results = scorer.assess(posts)
+            if kept is None:
+                results = scorer.assess(posts)
+            else:  # the disclosures already found, moved to the new text (see ``advice.Scores``)
+                results = scorer.assess_detected(
+                    posts, [[d.model_copy(update={"post_id": p.id}) for d in ds] for p, ds in zip(posts, kept)])
         return [r if isinstance(r, Assessment) else None for r in results]
 
     # --- store ------------------------------------------------------------------------

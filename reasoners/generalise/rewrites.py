@@ -293,6 +293,8 @@ def apply(text: str, start: int, end: int, replacement: str) -> str:
     if not replacement:
         before = before.rstrip(" ,")
         after = after.lstrip(" ,")
+        if before.endswith((".", "!", "?")) and after[:1] in (".", "!", "?"):
+            after = after[1:].lstrip(" ")  # a whole sentence went: "kids. ." is "kids."
         if before and after and after[:1] not in ".!?;:)" and not before.endswith(("(", "\n")):
             return before + " " + after
         return before + after

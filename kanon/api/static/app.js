@@ -53,6 +53,18 @@
     return x < 1.5 ? "only about 1 person" : "about " + fmtK(x) + " people";
   }
 
+  // what leaving one detail out does; at the floor, why it does nothing
+  function withoutWords(r, k) {
+    if (r.factor > 1.01) return "Without it, " + people(r.k_without) + " would match (" + fmtK(r.factor) + "× more).";
+    if (k < 1.5) return "Without it, still " + people(r.k_without) + " would match: the other details are enough.";
+    return "Without it, " + people(r.k_without) + " would match: it barely narrows the crowd.";
+  }
+
+  function listWords(xs) {
+    if (xs.length <= 2) return xs.join(" and ");
+    return xs.slice(0, 2).join(", ") + " and " + (xs.length - 2) + " more";
+  }
+
   function schedule() {
     clearTimeout(timer);
     timer = setTimeout(assess, DEBOUNCE_MS);
@@ -110,7 +122,7 @@
       m.textContent = text.slice(d.start, d.end);
       const tag = document.createElement("span");
       tag.className = "tag";
-      tag.textContent = d.label.replace("_", " ");
+      tag.textContent = d.label_name || d.label;
       m.append(tag);
       preview.append(m);
       at = d.end;
@@ -118,27 +130,42 @@
     preview.append(document.createTextNode(text.slice(at)));
 
     // the side list, by how much each disclosure narrows the crowd
+    // one item per detail: a mention already listed under another item is not listed again
+    const listed = new Set();
     (data.disclosure_risk || []).forEach(function (r) {
+      if (listed.has(r.disclosure_id)) return;
+      listed.add(r.disclosure_id);
+      (r.also_in || []).forEach(function (j) { listed.add(j); });
       const d = data.disclosures[r.disclosure_id];
       const li = document.createElement("li");
       li.dataset.id = r.disclosure_id;
       const what = document.createElement("strong");
-      what.textContent = d.label.replace("_", " ") + ": “" + text.slice(d.start, d.end) + "”";
+      const name = d.label_name || d.label;
+      what.textContent = name.charAt(0).toUpperCase() + name.slice(1) + ": “" + text.slice(d.start, d.end) + "”";
       const f = document.createElement("span");
       f.className = "factor";
-      f.textContent = r.factor > 1.01
-        ? "Without it, " + people(r.k_without) + " would match (" + fmtK(r.factor) + "× more)."
-        : "Barely narrows the crowd.";
+      f.textContent = withoutWords(r, data.k);
+      const also = (r.also_in || []).map(function (j) { return "“" + text.slice(data.disclosures[j].start, data.disclosures[j].end) + "”"; });
+      let more = null;
+      if (also.length) {
+        more = document.createElement("span");
+        more.className = "factor also";
+        more.textContent = "Also said in " + listWords(also) + ". Without every mention, " + people(r.k_without_all) +
+          " would match" + (r.factor_all > 1.01 ? " (" + fmtK(r.factor_all) + "× more)." : ".");
+        li.dataset.also = String(also.length);
+      }
       const btn = document.createElement("button");
       btn.type = "button";
       btn.className = "suggest";
       btn.textContent = "Suggest a rewrite";
-      btn.setAttribute("aria-label", "Suggest a rewrite for " + d.label.replace("_", " "));
+      btn.setAttribute("aria-label", "Suggest a rewrite for " + name);
       const alts = document.createElement("div");
       alts.className = "alts";
       alts.setAttribute("aria-live", "polite");
       btn.addEventListener("click", function () { suggest(r.disclosure_id, alts, btn); });
-      li.append(what, f, btn, alts);
+      li.append(what, f);
+      if (more) li.append(more);
+      li.append(btn, alts);
       drivers.append(li);
     });
   }
@@ -157,12 +184,15 @@
         b.type = "button";
         b.className = "alt";
         b.dataset.k = String(a.k);
-        const label = a.kind === "removal" ? "Leave it out" : "Say “" + a.replacement + "”";
+        const label = a.kind !== "removal" ? "Say “" + a.replacement + "”"
+          : a.scope === "every mention" ? "Leave out every mention" : "Leave it out";
+        b.dataset.kind = a.kind;
+        b.dataset.scope = a.scope || "this mention";
         const main = document.createElement("span");
         main.textContent = label;
         const k = document.createElement("span");
         k.className = "alt-k";
-        k.textContent = people(a.k) + " would match (" + a.source + ")";
+        k.textContent = people(a.k) + " would match" + (a.source === "llm" ? " (suggested by a language model)" : "") + ".";
         b.append(main, k);
         b.addEventListener("click", function () {
           if (post.value !== text) { setStatus("The text changed; ask for a new suggestion.", true); return; }
