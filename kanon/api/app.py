@@ -8,7 +8,9 @@
   ``GET /v1/runs/{run_id}``);
 - ``POST /v1/rewrite``: grounded abstractions of the riskiest (or the
   chosen) disclosures, each re-scored through the same pipeline;
-- ``GET /openapi.json``.
+- ``GET /openapi.json`` and ``GET /docs`` (the interactive docs, served from
+  this server: no CDN), both open: the schema holds no secrets, and the docs
+  page could not read it otherwise ("Authorize" takes the key for trying calls).
 
 Every route but the open ones needs ``Authorization: Bearer <KANON_API_KEY>``
 when a key is set. Errors are ``{"error": {"type", "message"}}``.
@@ -64,7 +66,7 @@ def create_app(settings: Settings, pipeline: Any = None, *, assistant: Assistant
         version=API_VERSION,
         description="How many people in the world match everything a text discloses about its author, "
         "which disclosures drive it, and how to rewrite them.",
-        docs_url=None,  # the interactive docs load scripts from a CDN
+        docs_url=None,  # FastAPI's own /docs loads its scripts from a CDN: see _mount_docs
         redoc_url=None,
         lifespan=lifespan,
     )
@@ -102,6 +104,7 @@ def create_app(settings: Settings, pipeline: Any = None, *, assistant: Assistant
         return FileResponse(STATIC / "index.html", headers={"Cache-Control": "no-cache"})
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    _mount_docs(app)
 
     work_errors = schemas.responses_for(400, 401, 413, 422, 429, 503)
 
@@ -180,3 +183,25 @@ def _checked(helper: Assistant, text: str) -> str:
     from records.text import check_text
 
     return check_text(text, helper.pipeline().max_chars)
+
+
+def _mount_docs(app: FastAPI) -> None:
+    """Swagger UI at /docs from the files ``fastapi-offline`` ships (a server may have no internet)."""
+    from fastapi.openapi.docs import get_swagger_ui_html
+    from fastapi.responses import HTMLResponse
+
+    import fastapi_offline
+
+    assets = Path(fastapi_offline.__file__).resolve().parent / "static"
+    app.mount("/docs-static", StaticFiles(directory=assets), name="docs-static")
+
+    @app.get("/docs", include_in_schema=False)
+    def docs(request: Request) -> HTMLResponse:
+        root = request.scope.get("root_path", "")
+        return get_swagger_ui_html(
+            openapi_url=f"{root}/openapi.json",
+            title="kanon API",
+            swagger_js_url=f"{root}/docs-static/swagger-ui-bundle.js",
+            swagger_css_url=f"{root}/docs-static/swagger-ui.css",
+            swagger_favicon_url=f"{root}/static/favicon.svg",
+        )

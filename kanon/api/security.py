@@ -28,8 +28,8 @@ Send = Callable[[dict[str, Any]], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 # Open without a key: the health check and the web page with its files.
-PUBLIC_PATHS = frozenset({"/health", "/", "/favicon.ico"})
-PUBLIC_PREFIXES = ("/static/",)
+PUBLIC_PATHS = frozenset({"/health", "/", "/favicon.ico", "/openapi.json", "/docs"})
+PUBLIC_PREFIXES = ("/static/", "/docs-static/")
 
 
 def is_public(path: str) -> bool:

@@ -43,9 +43,23 @@ def test_openapi_lists_the_operations(client):
     assert {"/v1/assess", "/v1/rewrite", "/v1/runs/{run_id}", "/health"} <= set(doc["paths"])
 
 
+def test_the_schema_and_the_docs_are_open_and_served_from_here(server):
+    doc = httpx.get(server.url + "/openapi.json")  # no key: the docs page reads it
+    assert doc.status_code == 200 and doc.json()["info"]["title"] == "kanon"
+    page = httpx.get(server.url + "/docs")
+    assert page.status_code == 200 and "swagger-ui" in page.text
+    # every script and stylesheet the page loads is on this server (no CDN)
+    import re
+
+    urls = re.findall(r'(?:src|href)="([^"]+)"', page.text)
+    assert urls and all(u.startswith("/") for u in urls), urls
+    for u in urls:
+        assert httpx.get(server.url + u).status_code == 200, u
+
+
 @pytest.mark.parametrize("headers", [{}, {"Authorization": "Bearer wrong"}, {"Authorization": "Basic abc"}])
 def test_a_key_is_required(server, headers):
-    for method, path in (("POST", "/v1/assess"), ("POST", "/v1/rewrite"), ("GET", "/openapi.json"), ("GET", "/v1/runs/x")):
+    for method, path in (("POST", "/v1/assess"), ("POST", "/v1/rewrite"), ("GET", "/v1/runs/x")):
         r = httpx.request(method, server.url + path, json={"text": POST}, headers=headers)
         assert_error(r, 401, "unauthorized")
         assert r.headers["www-authenticate"] == "Bearer"
