@@ -74,7 +74,7 @@ def jsonl_rows(path: Path | str, *, keep_blank: bool = False) -> Iterator[tuple[
         try:
             row = json.loads(line)
         except json.JSONDecodeError as e:
-            yield n, MalformedInputError(f"line {n}: not valid JSON ({e.msg}, column {e.colno})")
+            yield n, MalformedInputError(f"line {n}: not valid JSON ({_json_problem(e)})")
             continue
         if not isinstance(row, dict):
             yield n, MalformedInputError(f"line {n}: expected a JSON object")
@@ -234,3 +234,9 @@ def read_gold_rows(path: Path | str, required: tuple[str, ...]) -> list[dict]:
             raise MalformedInputError(f"{p.name} line {n}: needs {', '.join(repr(k) for k in required)}")
         rows.append(row)
     return rows
+
+
+def _json_problem(e: json.JSONDecodeError) -> str:
+    """The decoder's complaint, readable: "Unterminated string starting at" ends in a column."""
+    msg = e.msg.removesuffix(" at").rstrip()
+    return f"{msg[:1].lower()}{msg[1:]} at column {e.colno}"

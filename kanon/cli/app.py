@@ -40,6 +40,26 @@ def set_environment_defaults() -> None:
 
 CONTEXT = {"help_option_names": ["-h", "--help"]}
 
+
+def _click_style_arguments() -> None:
+    """Arguments in --help as Click writes them: ``FILE`` and ``[TEXT]``, no ``{FILE}``, no ``<str>``.
+
+    Typer 0.2x brackets required arguments and adds a type label that repeats
+    the metavar; people who know Click tools read the plain form. Only the help
+    text changes, never parsing.
+    """
+    from typer.core import TyperArgument
+
+    def usage_name(self: TyperArgument) -> str:
+        name = self.display_name_raw if self.required else f"[{self.display_name_raw}]"
+        return name + ("..." if self.nargs != 1 else "")
+
+    TyperArgument._usage_display_name = usage_name  # type: ignore[method-assign]
+    TyperArgument.display_type_rich = lambda self, ctx: None  # type: ignore[method-assign]
+
+
+_click_style_arguments()
+
 app = typer.Typer(
     name="kanon",
     help=(

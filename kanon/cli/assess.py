@@ -34,7 +34,7 @@ def _emit(data: dict[str, Any], as_json: bool) -> None:
 @app.command()
 @boundary
 def assess(
-    text: Annotated[Optional[str], typer.Argument(metavar="[TEXT]", help="The text to assess; - reads it from standard input. Use --input for a JSONL batch.")] = None,
+    text: Annotated[Optional[str], typer.Argument(metavar="TEXT", show_default=False, help="The text to assess; - reads it from standard input. Use --input for a JSONL batch.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object instead of the report.")] = False,
     input: Annotated[Optional[str], typer.Option("--input", "-i", metavar="FILE", help='JSONL file of {"id", "text"} lines (- for standard input).')] = None,
     output: Annotated[Optional[str], typer.Option("--output", "-o", metavar="FILE", help="JSONL file to write, one line per input line (- for standard output).")] = None,
@@ -140,7 +140,7 @@ def _assess_file(settings: Any, pipe: Any, input: str, output: str, chunk: int =
         return rows
 
     n, n_err = write_jsonl(lines, output, work, what="assessing", chunk=chunk, err=err)
-    err.print(f"{n} lines, {n - n_err} assessed, {n_err} errors -> {output}")
+    err.print(f"{_count(n, 'line')}, {n - n_err} assessed, {_count(n_err, 'error')} -> {output}")
     _fail_if_all_failed(n, n_err)
 
 
@@ -189,6 +189,10 @@ def detect(
         return rows
 
     n, n_err = write_jsonl(lines, output, work, what="detecting", chunk=batch_size, err=err)
-    err.print(f"{n} lines, {n - n_err} read, {n_err} errors -> {output}")
+    err.print(f"{_count(n, 'line')}, {n - n_err} read, {_count(n_err, 'error')} -> {output}")
     _fail_if_all_failed(n, n_err)
 
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}" + ("" if n == 1 else "s")

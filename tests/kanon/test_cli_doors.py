@@ -71,3 +71,40 @@ def test_bad_bytes_and_a_bad_settings_file_are_typed_errors(tmp_path):
     r = run("assess", "I am a nurse", cwd=tmp_path)
     assert r.returncode == 2 and b"bad_settings" in r.stderr and b"kanon.toml" in r.stderr
     assert b"Traceback" not in r.stderr
+
+
+def _commands(group, path=()):
+    for name, cmd in group.commands.items():
+        yield (*path, name)
+        if hasattr(cmd, "commands"):  # a group
+            yield from _commands(cmd, (*path, name))
+
+
+def test_every_help_reads_as_click_tools_do_at_80_columns():
+    import re
+
+    import typer
+    from typer.testing import CliRunner
+
+    from kanon.cli import _commands as load_commands, app
+
+    load_commands()
+    runner = CliRunner()
+    cmd = typer.main.get_command(app)
+    names = list(_commands(cmd))
+    assert ("assess",) in names and ("evaluate", "k") in names
+    for path in [(), *names]:
+        r = runner.invoke(app, [*path, "--help"], env={"COLUMNS": "80", "TERM": "dumb"})
+        assert r.exit_code == 0, (path, r.output)
+        # no type labels ("<str>", "<bool>") and no braces round required arguments ("{FILE}")
+        assert not re.search(r"<(str|bool|int|float|path|text)>|\{[A-Z_]+\}", r.output), (path, r.output)
+        assert max(len(line) for line in r.output.splitlines()) <= 80, path
+
+
+def test_a_broken_jsonl_line_is_named_in_words_and_counted_in_the_singular(tmp_path):
+    src = tmp_path / "in.jsonl"
+    src.write_bytes(b'{"text": "I am 34"}\n{"text": "oops\n')
+    r = run("assess", "--json", "--input", str(src), "--output", "-", cwd=tmp_path)
+    rows = [json.loads(x) for x in r.stdout.decode().splitlines()]
+    assert rows[1]["error"]["message"] == "line 2: not valid JSON (unterminated string starting at column 10)"
+    assert b"2 lines, 1 assessed, 1 error -> -" in r.stderr
