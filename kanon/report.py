@@ -195,30 +195,41 @@ def print_report(out: Any, data: dict[str, Any]) -> None:
         for d in data["disclosures"]:
             where = f" (post {d['post_index'] + 1})" if d.get("post_index") is not None else ""
             shown = escape(d["text"]) if d.get("text") else "…"
-            out.print(f"  • {label_words(d['label'])}: “{shown}”{where}  [dim]{d['score']:.2f}[/dim]")
+            _item(out, "  •", f"{label_words(d['label'])}: “{shown}”{where}  [dim]{d['score']:.2f}[/dim]")
     else:
         out.print("No self-disclosures found.")
     out.print()
     out.print("[bold]How k is built[/bold] (a count, then the share of it that matches each detail)")
     for i, f in enumerate(data["factors"], 1):
         iv = "" if f["value"] is None else f"  [dim]({f['low']:.3g} – {f['high']:.3g})[/dim]"
-        out.print(f" {i:>2}. {escape(f['question'])}")
-        out.print(f"     {_fmt_value(f)}{iv}  [dim]{escape(_source_words(f['source']))}[/dim]")
+        _item(out, f" {i:>2}.", f"{escape(f['question'])}\n{_fmt_value(f)}{iv}  "
+              f"[dim]{escape(_source_words(f['source']))}[/dim]")
     attrs = {a["id"]: a for a in data["attributes"]}
     if data["contributions"]:
         out.print()
         out.print("[bold]What drives k[/bold] (k with each detail left out)")
         for c in data["contributions"]:
             a = attrs.get(c["attribute_id"], {})
-            out.print(f"  • {label_words(a.get('category'))} ({escape(str(a.get('value', '')))}): "
-                      f"without it about {fmt_k(c['k_without'])} match (× {c['factor']:,.1f})")
+            _item(out, "  •", f"{label_words(a.get('category'))} ({escape(str(a.get('value', '')))}): "
+                  f"without it about {fmt_k(c['k_without'])} match (× {c['factor']:,.1f})")
         rk = data["riskiest"]
         if rk:
             a = attrs.get(rk["attribute_id"], {})
             out.print(f"Riskiest detail: [bold]{label_words(a.get('category'))}[/bold] "
                       f"({escape(str(a.get('value')))}); without it, k ≈ {fmt_k(rk['k_without'])}.")
     for w in data["warnings"]:
-        out.print(f"[yellow]note:[/yellow] {escape(w)}")
+        _item(out, "[yellow]note:[/yellow]", escape(w))
+
+
+def _item(out: Any, marker: str, body: str) -> None:
+    """A list item whose wrapped lines stay indented under its first (a hanging indent)."""
+    from rich.table import Table
+
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(no_wrap=True)
+    grid.add_column(overflow="fold")
+    grid.add_row(marker, body)
+    out.print(grid)
 
 
 def print_demo_post(out: Any, post: Post, stored: Any) -> None:

@@ -49,7 +49,13 @@ def test_assess_human_report():
     r = run("assess", "--detector", "rules.v1", "28F, software engineer in Austin with two cats")
     assert r.returncode == 0, r.stderr
     assert "k =" in r.stdout and "Riskiest detail: place (Austin)" in r.stdout
-    assert all(len(line) <= 80 for line in r.stdout.splitlines())
+    lines = r.stdout.splitlines()
+    assert all(len(line) <= 80 for line in lines)
+    # a factor's wrapped lines hang under its first, never back at column 0
+    built = lines[lines.index(next(x for x in lines if x.startswith("How k is built"))) + 1:]
+    built = built[:built.index("")] if "" in built else built
+    assert len(built) >= 4 and all(x.startswith(" ") for x in built), built
+    assert not any(code in r.stdout for code in ("_BF", "Age_Gender", "age_", "husband_bf", " a0 "))
 
 
 @pytest.mark.parametrize("text,code", [("", "empty_text"), ("   \n\t ", "empty_text")])
