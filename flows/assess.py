@@ -36,6 +36,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from prefect import flow, task, unmapped
+from prefect.task_runners import TaskRunner
 from prefect.runtime import flow_run as runtime_flow_run
 
 from flows.common import PRIVATE, check_database_url, engine_for, run_logger, text_free
@@ -137,9 +138,8 @@ def _chunks(ids: Sequence[str], size: int) -> list[list[str]]:
     return [list(ids[i:i + size]) for i in range(0, len(ids), size)]
 
 
-@flow(name="assess_claimed", persist_result=False, log_prints=False, validate_parameters=True)
-@text_free
 def assess_claimed(
+    runner: TaskRunner[Any],
     database_url: str,
     claim_token: str,
     pipeline: str,
@@ -147,17 +147,24 @@ def assess_claimed(
     chunk_size: int,
     retry_delay_s: float,
 ) -> dict[str, int]:
-    """Detection, then assessment mapped over chunks (run with the chosen task runner).
+    """Detection, then assessment mapped over chunks on ``runner`` (the flow's chosen one).
 
-    The claim's token, not its post ids, is the parameter: Prefect keeps flow-run
-    parameters, and a post id (a Reddit id, say) must go when the post is forgotten.
+    Part of the ``assess-batch`` run, not a flow of its own: one run per batch in
+    the UI, with its tasks. The claim's token, not its post ids, is what it
+    takes: the post ids are read back from the store, never passed around.
     """
     post_ids = repo.claimed_ids(engine_for(database_url), claim_token)
     detect_task(database_url, post_ids, pipeline, options)
     chunks = _chunks(post_ids, chunk_size)
-    mapped = assess_chunk.with_options(
-        retry_delay_seconds=[retry_delay_s * 2**i for i in range(3)],
-    ).map(unmapped(database_url), chunks, unmapped(pipeline), unmapped(options), unmapped(True))
+    chunk_task = assess_chunk.with_options(retry_delay_seconds=[retry_delay_s * 2**i for i in range(3)])
+    with runner:
+        mapped = runner.map(chunk_task, {"database_url": unmapped(database_url), "post_ids": chunks,
+                                         "pipeline": unmapped(pipeline), "options": unmapped(options),
+                                         "detected": unmapped(True)})
+        return _collect(database_url, chunks, mapped)
+
+
+def _collect(database_url: str, chunks: list[list[str]], mapped: Any) -> dict[str, int]:
     counts = {"done": 0, "already": 0, "failed": 0}
     defect: BaseException | None = None
     for ids, future in zip(chunks, mapped):
@@ -182,7 +189,7 @@ def assess_claimed(
     return counts
 
 
-@flow(name="assess_batch", persist_result=False, log_prints=False, validate_parameters=True)
+@flow(name="assess-batch", persist_result=False, log_prints=False, validate_parameters=True)
 @text_free
 def assess_batch(
     database_url: str,
@@ -214,9 +221,7 @@ def assess_batch(
     try:
         if claim.post_ids:
             runner = make_task_runner(task_runner, max_workers)
-            got = assess_claimed.with_options(task_runner=runner)(
-                database_url, claim.token, pipeline, opts, chunk_size, retry_delay_s
-            )
+            got = assess_claimed(runner, database_url, claim.token, pipeline, opts, chunk_size, retry_delay_s)
             counts.update(got)
     finally:
         released = repo.release(engine, claim)
@@ -226,7 +231,7 @@ def assess_batch(
     return counts
 
 
-@flow(name="assess_text", persist_result=False, log_prints=False, validate_parameters=True)
+@flow(name="assess-text", persist_result=False, log_prints=False, validate_parameters=True)
 @text_free
 def assess_text(
     database_url: str,

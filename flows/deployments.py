@@ -17,8 +17,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from prefect import serve
-from prefect.deployments.runner import RunnerDeployment
+from prefect.runner import Runner
+from prefect.deployments.runner import EntrypointType, RunnerDeployment
 
 from flows.assess import assess_batch, assess_text
 from flows.common import check_database_url
@@ -58,6 +58,9 @@ def build_deployments(
     elif interval_s:
         schedule["interval"] = interval_s
     common = {"database_url": database_url, "pipeline": pipeline, "options": opts}
+    # "flows.assess:assess_batch", not a file path relative to wherever `kanon serve` ran:
+    # the installed package is found from any directory
+    where = {"entrypoint_type": EntrypointType.MODULE_PATH}
     return [
         assess_batch.to_deployment(
             name=BATCH,
@@ -66,18 +69,70 @@ def build_deployments(
             description="Assess pending posts of kanon's store.",
             tags=tags,
             **schedule,
+            **where,
         ),
         assess_text.to_deployment(
             name=TEXT, parameters=common, tags=tags,
-            description="Assess one stored post; trigger with parameters {'post_id': ...}.",
+            description="Assess one stored post; trigger with parameters {'post_id': ...}.", **where,
         ),
         ingest.to_deployment(
             name=INGEST, parameters={"database_url": database_url}, tags=tags,
-            description="Read a JSONL or CSV file into kanon's store; trigger with {'path': ...}.",
+            description="Read a JSONL or CSV file into kanon's store; trigger with {'path': ...}.", **where,
         ),
     ]
 
 
-def serve_deployments(database_url: str, *, limit: int | None = None, **kwargs: Any) -> None:
-    """Serve the deployments until interrupted (``kanon serve``); keyword arguments as above."""
-    serve(*build_deployments(database_url, **kwargs), limit=limit, print_starting_message=False)
+def serve_deployments(database_url: str, *, limit: int | None = None, grace_s: float = 10.0, **kwargs: Any) -> None:
+    """Serve the deployments until interrupted (``kanon serve``); keyword arguments as above.
+
+    On SIGTERM Prefect's runner shuts down gracefully, which means telling the
+    Prefect server; with the server gone it would wait for it without end.
+    After ``grace_s`` the process stops what it started and exits (143).
+    """
+    import asyncio
+
+    from prefect.exceptions import TerminationSignal
+
+    import signal
+
+    runner = _Runner(limit=limit, grace_s=grace_s)
+    signal.signal(signal.SIGTERM, runner.handle_sigterm)  # while registering, too (start sets it again)
+    for d in build_deployments(database_url, **kwargs):
+        runner.add_deployment(d)
+    try:
+        asyncio.run(runner.start())
+    except (KeyboardInterrupt, TerminationSignal):
+        pass
+
+
+class _Runner(Runner):
+    """Prefect's runner, with a deadline on its graceful shutdown."""
+
+    def __init__(self, *, grace_s: float, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._grace_s = grace_s
+
+    def handle_sigterm(self, *args: Any, **kwargs: Any) -> None:
+        import threading
+
+        threading.Thread(target=_exit_after, args=(self._grace_s,), name="kanon-serve-deadline", daemon=True).start()
+        # as Prefect's handler, less its un-awaited ``stop()`` (a RuntimeWarning on the
+        # terminal): leaving ``start`` runs the runner's own shutdown
+        self._logger.info("SIGTERM received, shutting down")
+        raise SystemExit(0)
+
+
+def _exit_after(grace_s: float) -> None:
+    import os
+    import signal
+    import time
+
+    import psutil
+
+    time.sleep(grace_s)
+    for child in psutil.Process().children(recursive=True):  # a temporary Prefect server, say
+        try:
+            child.kill()
+        except psutil.NoSuchProcess:
+            pass
+    os._exit(128 + signal.SIGTERM)

@@ -71,7 +71,7 @@ def assess_stored_history(
     return {"result_post_id": result_id, "status": "done", "posts": len(post_ids)}
 
 
-@flow(name="assess_history", persist_result=False, log_prints=False, validate_parameters=True)
+@flow(name="assess-history", persist_result=False, log_prints=False, validate_parameters=True)
 @text_free
 def assess_history(
     database_url: str,

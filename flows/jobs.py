@@ -226,7 +226,10 @@ def forget_flow_runs(post_ids: set[str]) -> int | None:
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.filters import FlowFilter, FlowFilterName
 
-    named = FlowFilter(name=FlowFilterName(any_=["assess_text"]))
+    from flows.assess import assess_text
+
+    # and under its name before 2026-12 ("assess_text"): older runs hold post ids too
+    named = FlowFilter(name=FlowFilterName(any_=[assess_text.name, "assess_text"]))
     deleted, offset, page = 0, 0, 200
     try:
         with get_client(sync_client=True) as client:

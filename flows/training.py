@@ -27,7 +27,7 @@ def train_task(config: dict[str, Any]) -> dict[str, Any]:
             "train_seconds": card["train_seconds"], "device": card["device"]}
 
 
-@flow(name="train_detector", persist_result=False, log_prints=False)
+@flow(name="train-detector", persist_result=False, log_prints=False)
 @text_free
 def train_detector(**config: Any) -> dict[str, Any]:
     known = {f.name for f in fields(TrainConfig)}

@@ -30,9 +30,7 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def prefect_api(tmp_path_factory):
-    home = tmp_path_factory.mktemp("prefect-home")
+def _start_prefect_server(home: Path) -> tuple[subprocess.Popen, str]:
     port = _free_port()
     env = {
         **os.environ,
@@ -50,24 +48,45 @@ def prefect_api(tmp_path_factory):
         start_new_session=True,  # its own process group: the uvicorn it starts stops with it
     )
     api = f"http://127.0.0.1:{port}/api"
+    deadline = time.monotonic() + 90
+    while True:
+        try:
+            if httpx.get(f"{api}/health", timeout=2).status_code == 200:
+                return proc, api
+        except httpx.HTTPError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            _stop(proc)
+            pytest.fail("prefect server did not start")
+        time.sleep(0.5)
+
+
+def _stop(proc: subprocess.Popen) -> None:
     try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                if httpx.get(f"{api}/health", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                pytest.fail("prefect server did not start")
-            time.sleep(0.5)
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+
+
+@pytest.fixture(scope="module")
+def prefect_api(tmp_path_factory):
+    proc, api = _start_prefect_server(tmp_path_factory.mktemp("prefect-home"))
+    try:
         yield api
     finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
+        _stop(proc)
+
+
+def test_deployments_name_their_flows_in_kebab_case_and_their_entrypoints_by_module():
+    import re
+
+    for d in build_deployments("sqlite:///x.db"):
+        assert re.fullmatch(r"[a-z]+(-[a-z]+)*", d.flow_name), d.flow_name
+        # a module path, found from any directory, not a file path relative to the caller's
+        assert not d.entrypoint.endswith(".py") and ".py:" not in d.entrypoint and d.entrypoint.startswith("flows.")
 
 
 def test_deployments_refuse_a_password_and_unknown_runner():
@@ -113,9 +132,44 @@ def test_schedule_creates_runs_and_rest_trigger_assesses(prefect_api, tmp_path):
     # Execute the run as a worker would (the deployment's entrypoint, in a subprocess).
     env = {**os.environ, "PREFECT_API_URL": prefect_api, "PREFECT__FLOW_RUN_ID": run_id,
            "PYTHONPATH": os.pathsep.join([str(ROOT), str(Path(__file__).parent)])}
-    done = subprocess.run([sys.executable, "-m", "prefect.engine"], env=env, cwd=ROOT,
+    # from another directory: the entrypoint is a module path
+    done = subprocess.run([sys.executable, "-m", "prefect.engine"], env=env, cwd=tmp_path,
                           capture_output=True, timeout=120)
     assert done.returncode == 0, done.stderr.decode()[-2000:]
     state = httpx.get(f"{prefect_api}/flow_runs/{run_id}", timeout=10).json()["state"]["type"]
     assert state == "COMPLETED"
     assert [r.post_id for r in repo.results(engine)] == ["r1"]
+    # a successful run says what it did in Prefect's logs: ids and counts, no text
+    logs = httpx.post(f"{prefect_api}/logs/filter", json={"logs": {"flow_run_id": {"any_": [run_id]}}},
+                      timeout=10).json()
+    messages = [x["message"] for x in logs]
+    assert any("r1" in m and "done" in m for m in messages), messages
+    assert not any("firefighter" in m for m in messages)
+
+
+@pytest.mark.slow
+def test_serve_ends_on_sigterm_even_when_its_prefect_server_is_gone(tmp_path):
+    from storage.migrate import upgrade
+
+    database_url = f"sqlite:///{tmp_path / 'kanon.db'}"
+    upgrade(database_url)
+    proc, api = _start_prefect_server(tmp_path)
+    env = {**os.environ, "PREFECT_API_URL": api, "KANON_DETECTOR": "rules.v1",
+           "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "DO_NOT_TRACK": "1"}
+    kanon = str(Path(sys.executable).with_name("kanon"))
+    serving = subprocess.Popen([kanon, "serve", "--db", database_url], env=env, cwd=tmp_path,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 90
+        while not httpx.post(f"{api}/deployments/filter", json={}, timeout=5).json():
+            assert serving.poll() is None and time.monotonic() < deadline, "kanon serve registered nothing"
+            time.sleep(0.5)
+        _stop(proc)  # the server goes first
+        serving.send_signal(signal.SIGTERM)
+        rc = serving.wait(timeout=60)  # without the deadline it waits for the server for ever
+        assert rc in (0, 128 + signal.SIGTERM)
+        assert b"never awaited" not in serving.stderr.read()
+    finally:
+        if serving.poll() is None:
+            serving.kill()
+        _stop(proc)

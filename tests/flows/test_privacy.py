@@ -94,7 +94,7 @@ def test_forget_also_deletes_the_flow_runs_that_name_the_posts(prefect_server, d
         from prefect.client.schemas.filters import FlowFilter, FlowFilterName
         from prefect.client.schemas.sorting import FlowRunSort
 
-        only = FlowFilter(name=FlowFilterName(any_=["assess_text"]))
+        only = FlowFilter(name=FlowFilterName(any_=["assess-text"]))
         with get_client(sync_client=True) as client:
             runs = client.read_flow_runs(flow_filter=only, sort=FlowRunSort.EXPECTED_START_TIME_DESC, limit=50)
         return " ".join(str(r.parameters) for r in runs)

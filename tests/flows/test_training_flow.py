@@ -38,7 +38,7 @@ def test_train_detector_runs_as_a_flow(tmp_path, prefect_server):
     from prefect.client.schemas.filters import FlowFilter, FlowFilterName
 
     with get_client(sync_client=True) as client:
-        runs = client.read_flow_runs(flow_filter=FlowFilter(name=FlowFilterName(any_=["train_detector"])))
+        runs = client.read_flow_runs(flow_filter=FlowFilter(name=FlowFilterName(any_=["train-detector"])))
     # The flow takes the options as keywords: Prefect stores them under "config".
     mine = [fr for fr in runs if fr.parameters.get("config", {}).get("out_dir") == str(out)]
     assert len(mine) == 1 and mine[0].state.is_completed()
