@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from tqdm.auto import tqdm
+
 from records.errors import ModelNotFoundError
 from reasoners.llm.base import Completion, GenerationRequest, Usage
 
@@ -83,6 +85,8 @@ class TransformersBackend:
         tok.padding_side = "left"  # generation continues from the right end of every row
         if tok.pad_token is None:
             tok.pad_token = tok.eos_token
+        if self.config.gguf_file:  # its weights are dequantised on load: say so, or it looks stuck
+            log.info("loading %s (a GGUF file: dequantised on load)", self.model_id)
         model = AutoModelForCausalLM.from_pretrained(self.config.path, **kw)
         model.to(self.device).eval()
         self._tok, self._model = tok, model
@@ -106,6 +110,9 @@ class TransformersBackend:
                 groups.setdefault((r.max_tokens, r.temperature), []).append((i, p))
             out: list[list[Completion]] = [[] for _ in requests]
             torch.manual_seed(self.config.seed)
+            # samples done of all asked, on a terminal only (counts, never text): on a CPU a
+            # batch takes seconds to minutes, and silence reads as a hang
+            bar = tqdm(total=len(rows), desc=f"{self.model_id} sampling", unit="sample", disable=None, leave=False)
             for (max_tokens, temperature), items in groups.items():
                 for s in range(0, len(items), self.config.batch_size):
                     chunk = items[s: s + self.config.batch_size]
@@ -132,4 +139,6 @@ class TransformersBackend:
                         self.usage.add(completion_tokens=n_tok)
                         out[i].append(Completion(text=text, finish_reason=finish,
                                                  completion_tokens=n_tok))
+                    bar.update(len(chunk))
+            bar.close()
             return out
