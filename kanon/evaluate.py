@@ -6,6 +6,7 @@ import json
 import math
 import time
 from pathlib import Path
+from typing import Any
 
 from records.errors import InputError, KanonError, MalformedInputError
 from records.types import Post
@@ -22,9 +23,16 @@ def read_k_cases(path: Path) -> list[dict]:
             continue
         try:
             row = json.loads(line)
-            float(row["k_ref"]), str(row["text"])
+            float(row["k_ref"])
+            if "posts" in row:  # a history: posts as {"text"} objects or strings, oldest first
+                row["posts"] = [p["text"] if isinstance(p, dict) else p for p in row["posts"]]
+                if not row["posts"] or not all(isinstance(t, str) for t in row["posts"]):
+                    raise ValueError
+            else:
+                str(row["text"])
         except (json.JSONDecodeError, KeyError, TypeError, ValueError):
-            raise MalformedInputError(f"{path.name} line {n}: needs 'id', 'text' and a numeric 'k_ref'") from None
+            raise MalformedInputError(f"{path.name} line {n}: needs 'id', 'text' (or 'posts', a history) "
+                                      "and a numeric 'k_ref'") from None
         cases.append(row)
     return cases
 
@@ -68,7 +76,8 @@ def evaluate_k_cases(settings: Settings, gold: Path, reasoners: list[str], detec
     from flows.components import build_detector, build_pipeline
 
     cases = read_k_cases(gold)
-    posts = [Post(id=str(c.get("id", i)), text=c["text"]) for i, c in enumerate(cases)]
+    single = [i for i, c in enumerate(cases) if "posts" not in c]
+    posts = [Post(id=str(cases[i].get("id", i)), text=cases[i]["text"]) for i in single]
     det = build_detector(settings, detector)
     det.load()
     disclosures = det.detect(posts)
@@ -81,7 +90,16 @@ def evaluate_k_cases(settings: Settings, gold: Path, reasoners: list[str], detec
         pipe.detector = det
         pipe.with_contributions = False
         t0 = time.perf_counter()
-        results = pipe.assess_detected(posts, disclosures)
+        results: list[Any] = [None] * len(cases)
+        for i, r in zip(single, pipe.assess_detected(posts, disclosures)):
+            results[i] = r
+        for i, c in enumerate(cases):
+            if "posts" in c:  # as `kanon assess --history`: the posts assessed as one author
+                try:
+                    results[i] = pipe.assess_history(
+                        str(c.get("id", i)), [Post(id=f"{c.get('id', i)}-{j}", text=t) for j, t in enumerate(c["posts"])])
+                except KanonError as e:
+                    results[i] = e
         elapsed = time.perf_counter() - t0
         rows, kcases = [], []
         for c, r in zip(cases, results):
