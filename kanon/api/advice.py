@@ -7,8 +7,9 @@ detail is given by other spans too ("in Lyon, France ... we live in Lyon"),
 each span alone changes little, so the advice also says what leaving out
 *every* mention would give, and offers that as a rewrite.
 
-``score`` is the caller's: texts in, assessments (or None for a failed one) out,
-through the same pipeline; a per-request cache keeps a text from being scored twice.
+``score`` and ``score_kept`` are the caller's: texts (and kept disclosures) in,
+assessments (or None for a failed one) out, through the same pipeline; a
+per-request cache keeps a text from being scored twice.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ class Scores:
     nurse).
     """
 
-    def __init__(self, score: Score, base: Assessment, score_kept: ScoreKept | None = None) -> None:
+    def __init__(self, score: Score, base: Assessment, score_kept: ScoreKept) -> None:
         self._score = score
         self._score_kept = score_kept
         self._known: dict[str, Assessment | None] = {}
@@ -55,8 +56,7 @@ class Scores:
                 todo.append(new)
                 kept.append(moved)
         if todo:
-            results = self._score_kept(todo, kept) if self._score_kept else self._score(todo)
-            self._known.update(zip(todo, results))
+            self._known.update(zip(todo, self._score_kept(todo, kept)))
         return out
 
     def k(self, text: str) -> float | None:

@@ -16,7 +16,7 @@ import threading
 from typing import Any, Callable
 
 from reasoners import generalise as rewrite
-from reasoners.generalise import llm_rewrites
+from reasoners.generalise import llm_rewrites, mentions
 from kanon.api import advice
 from kanon.api.history_runs import Accepted, HistoryRuns
 from records.errors import InputError, KanonError
@@ -175,7 +175,10 @@ class Assistant:
                 jobs.append((i, c, scope, t))
                 if removes:
                     removals.append(removes)
-        llm_info = self._llm_rewrites(text, [(i, a.disclosures[i]) for i in chosen], jobs)
+        # the model rewrites the same stretch the grounded rewrites cover ("in Lyon, France")
+        stretched = [(i, mentions.as_one(a.disclosures, i, *mentions.stretch(text, a.disclosures, a.attributes, i)))
+                     for i in chosen]
+        llm_info = self._llm_rewrites(text, stretched, jobs)
         scores.fill_removals(text, removals)
         scores.fill([t for *_, t in jobs])
         by_span: dict[int, list[dict[str, Any]]] = {i: [] for i in chosen}
