@@ -154,6 +154,12 @@ def test_the_worker_health_check_sees_a_serving_process(tmp_path):
     fake.write_text("import time\ntime.sleep(60)\n")
     p = subprocess.Popen([sys.executable, str(fake), "serve"])
     try:
+        # until the child has exec'd, /proc shows the parent's command line: wait for it
+        import time
+
+        deadline = time.monotonic() + 10
+        while not worker_alive.serving() and time.monotonic() < deadline:
+            time.sleep(0.05)
         assert worker_alive.serving()
     finally:
         p.kill()
