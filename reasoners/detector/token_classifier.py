@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import threading
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -25,6 +26,7 @@ from typing import Any
 from records.errors import ModelNotFoundError
 from records.types import LABELS, Disclosure, Post, Provenance
 from reasoners.detector.bio import TAGS, decode_columns
+from reasoners.detector.windows import TorchTagger, columns_from_windows, length_batches, pad_batch  # noqa: F401 (re-exported)
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +47,8 @@ def packaged_encoder() -> Path:
 
 
 def resolve_device(device: str | None) -> str:
+    if device in (None, "auto") and not _gpu_present():
+        return "cpu"  # without importing torch, which costs a second of start-up
     import torch
 
     if device in (None, "auto"):
@@ -55,6 +59,11 @@ def resolve_device(device: str | None) -> str:
     return device
 
 
+def _gpu_present() -> bool:
+    """Whether this machine may have an NVIDIA GPU (its driver is loaded); torch decides if it does."""
+    return Path("/proc/driver/nvidia/version").exists() or Path("/dev/nvidia0").exists()
+
+
 @dataclass(frozen=True)
 class ClassifierConfig:
     model_path: Path | None = None  # a trained detector folder; None: the bundled one
@@ -63,9 +72,14 @@ class ClassifierConfig:
     batch_size: int = 32  # posts per forward pass on CPU; larger on GPU
     max_length: int | None = None  # tokens per window; None: as trained
     stride: int = 64  # tokens shared by consecutive windows of a long post
+    max_batch_tokens: int | None = 512  # onnx: padded tokens per forward pass (length_batches says why)
     threads: int | None = None  # torch CPU threads; None: all cores
     min_score: float = 0.0
     use_rules: bool = True  # Contact from the rule detector, Names the model missed from its NER
+    # auto: ONNX Runtime on a CPU (no torch at run time), torch on a GPU. docs/detector.md says why.
+    runtime: str = "auto"  # auto | onnx | torch
+    precision: str = "int8"  # onnx: int8 or fp32 weights
+    cache_dir: Path | None = None  # where ONNX exports are kept; None: onnx_runtime.default_cache_dir()
 
 
 def quiet_transformers() -> None:
@@ -83,16 +97,6 @@ def quiet_transformers() -> None:
     hf_logging.disable_progress_bar()
     warnings.filterwarnings("ignore", category=FutureWarning, module="transformers")
     warnings.filterwarnings("ignore", category=FutureWarning, module="peft")
-
-
-def pad_batch(rows, pad_id: int):
-    """(ids, attention mask) for rows of token ids of different lengths."""
-    import torch
-    from torch.nn.utils.rnn import pad_sequence
-
-    ids = pad_sequence([torch.as_tensor(r, dtype=torch.long) for r in rows], batch_first=True, padding_value=pad_id)
-    lengths = torch.tensor([len(r) for r in rows])
-    return ids, (torch.arange(ids.shape[1]) < lengths[:, None]).long()
 
 
 def load_token_model(model_path: Path, encoder_path: Path | None, device: str):
@@ -192,8 +196,13 @@ class TokenClassifierDetector:
         path = self.config.model_path or BUNDLED
         if not (Path(path) / CARD).exists():
             raise ModelNotFoundError(f"no trained detector at {path}")
+        if self.config.runtime not in ("auto", "onnx", "torch"):
+            raise ValueError(f"runtime must be auto, onnx or torch, not {self.config.runtime!r}")
+        if self.config.precision not in ("int8", "fp32"):
+            raise ValueError(f"precision must be int8 or fp32, not {self.config.precision!r}")
         self.path = Path(path)
         self._loaded: tuple[Any, Any, dict] | None = None
+        self.runtime: str | None = None  # onnx or torch, once loaded
 
     @cached_property
     def _rules(self):
@@ -210,22 +219,47 @@ class TokenClassifierDetector:
     def load(self) -> None:
         if self._loaded is not None:
             return
-        import torch
-
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        if self.config.threads:
-            torch.set_num_threads(self.config.threads)
         device = resolve_device(self.config.device)
         self.device = device
-        self._loaded = load_token_model(self.path, self.config.encoder_path, device)
-        if self.config.use_rules:
-            self._rules.load()
+        runtime = self.config.runtime
+        if runtime == "auto":
+            from reasoners.detector import onnx_runtime
+
+            runtime = "onnx" if device == "cpu" and onnx_runtime.available() else "torch"
+        if runtime == "onnx":
+            if device != "cpu":
+                raise ValueError("the onnx runtime runs on the CPU; use runtime torch for a GPU")
+            from reasoners.detector import onnx_runtime
+
+            export = onnx_runtime.export_for(self.path, self.config.encoder_path, self.config.precision,  # type: ignore[arg-type]
+                                             self.config.cache_dir)
+            tagger = onnx_runtime.OnnxTagger(export, self.config.threads)
+            self._loaded = (tagger, onnx_runtime.load_tokenizer(export.tokenizer), tagger.card)
+        else:
+            import torch
+
+            if self.config.threads:
+                torch.set_num_threads(self.config.threads)
+            self._loaded = load_token_model(self.path, self.config.encoder_path, device)
+        self.runtime = runtime
+        # The rules' spaCy model is loaded when a text first needs it (an
+        # introduced name): most texts never do, and it costs a second.
 
     def detect(self, posts: list[Post]) -> list[list[Disclosure]]:
         self.load()
-        spans = self.predict([p.text for p in posts])
+        texts = [p.text for p in posts]
+        loader = None
+        if self.config.use_rules and not self._rules.ner_loaded and self._rules.needs_ner(texts):
+            # spaCy's import and load are Python work (a second or two); they run
+            # while the classifier computes, which on ONNX Runtime releases the GIL.
+            loader = threading.Thread(target=self._rules.load, name="kanon-spacy-load", daemon=True)
+            loader.start()
+        spans = self.predict(texts)
+        if loader is not None:
+            loader.join()
         if self.config.use_rules:
-            ruled = self._rules.contact_and_name([p.text for p in posts])
+            ruled = self._rules.contact_and_name(texts)
         else:
             ruled = [[] for _ in posts]
         prov_model = Provenance(component=NAME, source="classifier", model=self.card.get("encoder"))
@@ -244,10 +278,19 @@ class TokenClassifierDetector:
         """Character spans per text. Batched by length; windows merged back."""
         model, tok, card = self._loaded  # type: ignore[misc]
         bs = self.config.batch_size * (4 if str(self.device).startswith("cuda") else 1)
-        return predict_spans(
-            model, tok, texts, device=self.device, batch_size=bs,
-            max_length=self.config.max_length or int(card.get("max_length", 256)), stride=self.config.stride,
-        )
+        max_length = self.config.max_length or int(card.get("max_length", 256))
+        if self.runtime == "onnx":
+            from reasoners.detector import onnx_runtime
+
+            if not texts:
+                return []
+            stride = max(0, min(self.config.stride, max_length // 2))
+            windows = onnx_runtime.windows(tok, texts, max_length=max_length, stride=stride)
+            columns = columns_from_windows(windows, len(texts), model, int(card["onnx"]["pad_id"]), bs,
+                                           self.config.max_batch_tokens)
+            return [decode_columns(*cols, text) for cols, text in zip(columns, texts)]
+        return predict_spans(model, tok, texts, device=self.device, batch_size=bs, max_length=max_length,
+                             stride=self.config.stride)
 
 
 def predict_spans(model, tok, texts: list[str], *, device: str, batch_size: int, max_length: int,
@@ -260,21 +303,7 @@ def predict_spans(model, tok, texts: list[str], *, device: str, batch_size: int,
 
 def token_columns(model, tok, texts: list[str], *, device: str, batch_size: int, max_length: int,
                   stride: int) -> list[tuple[list[int], list[int], list[int], list[float]]]:
-    """The most likely tag of the tokens that decoding needs, per text, windows merged back.
-
-    Per text four lists in order of start: starts, ends, tag ids, probabilities.
-
-    Windows of all texts are sorted by length so that a batch pads little.
-    A token seen by two windows keeps the tags of the one where it sits
-    further from the edge (more context on both sides; the earlier window on
-    a tie). Only the tag and its probability leave the device, as small
-    arrays; on a GPU the next batch runs while this one is read. Tokens are
-    then selected in numpy (``_needed``) and handed on as columns: a Python
-    object per token would cost more than the model itself on a GPU.
-    """
-    import numpy as np
-    import torch
-
+    """The most likely tag of the tokens that decoding needs, per text, windows merged back (torch)."""
     if not texts:
         return []
     stride = max(0, min(stride, max_length // 2))
@@ -282,100 +311,8 @@ def token_columns(model, tok, texts: list[str], *, device: str, batch_size: int,
         texts, truncation=True, max_length=max_length, stride=stride,
         return_overflowing_tokens=True, return_offsets_mapping=True, padding=False,
     )
-    ids_all = enc["input_ids"]
-    offsets_all = enc["offset_mapping"]
-    sample_map = enc["overflow_to_sample_mapping"]
-    n_windows = len(ids_all)
-    order = sorted(range(n_windows), key=lambda i: len(ids_all[i]))
-    # Per text, one entry per window: (window, starts, ends, centrality, tags, probs) of its real tokens.
-    pieces: list[list[tuple]] = [[] for _ in texts]
-    pad_id = tok.pad_token_id or 0
-    cuda = str(device).startswith("cuda")
-
-    def launch(idx: list[int]):
-        ids, mask = pad_batch([ids_all[j] for j in idx], pad_id)
-        logits = model(input_ids=ids.to(device), attention_mask=mask.to(device)).logits.float()
-        # The probability of the best tag is the softmax at its logit: exp(0) / sum exp(l - max).
-        top, tags = logits.max(-1)
-        pmax = 1.0 / torch.exp(logits - top.unsqueeze(-1)).sum(-1)
-        # Non-blocking copies into pinned memory, and an event to wait on before reading them.
-        tags_h = tags.to(torch.int16).to("cpu", non_blocking=cuda)
-        p_h = pmax.to("cpu", non_blocking=cuda)
-        event = None
-        if cuda:
-            event = torch.cuda.Event()
-            event.record()
-        return idx, tags_h, p_h, event
-
-    def collect(batch) -> None:
-        idx, tags_h, p_h, event = batch
-        if event is not None:
-            event.synchronize()
-        tags_np, p_np = tags_h.numpy(), p_h.numpy()
-        for r, j in enumerate(idx):
-            off = np.asarray(offsets_all[j], dtype=np.int64).reshape(-1, 2)
-            n = len(off)
-            pos = np.flatnonzero(off[:, 0] != off[:, 1])  # special tokens have empty offsets
-            pieces[sample_map[j]].append((j, off[pos, 0], off[pos, 1], np.minimum(pos, n - 1 - pos),
-                                          tags_np[r, pos], p_np[r, pos]))
-
-    with torch.inference_mode():
-        pending = None
-        for i in range(0, n_windows, batch_size):
-            launched = launch(order[i:i + batch_size])
-            if pending is not None:
-                collect(pending)  # while the device runs the batch just launched
-            pending = launched
-        if pending is not None:
-            collect(pending)
-
-    out = []
-    for text_pieces in pieces:
-        if len(text_pieces) == 1:
-            _, starts, ends, _, tags, probs = text_pieces[0]
-        else:
-            starts, ends, tags, probs = _merge_windows(text_pieces)
-        keep = _needed(starts, ends, tags)
-        out.append((starts[keep].tolist(), ends[keep].tolist(), tags[keep].tolist(), probs[keep].tolist()))
-    return out
-
-
-def _merge_windows(pieces: list[tuple]):
-    """One token sequence from overlapping windows: each token from the window where it is most central."""
-    import numpy as np
-
-    window = np.concatenate([np.full(len(p[1]), p[0]) for p in pieces])
-    starts, ends, centrality, tags, probs = (np.concatenate([p[k] for p in pieces]) for k in range(1, 6))
-    o = np.lexsort((window, -centrality, starts))  # by start, then most central, then earliest window
-    starts, ends, tags, probs = starts[o], ends[o], tags[o], probs[o]
-    first = np.ones(len(starts), dtype=bool)
-    first[1:] = starts[1:] != starts[:-1]
-    return starts[first], ends[first], tags[first], probs[first]
-
-
-def _needed(starts, ends, tags):
-    """Which tokens ``bio.decode`` needs to give the same spans as from all of them.
-
-    Every piece of a word that holds a tagged piece (decoding follows a
-    word's first piece, and a span must not end inside a word), and the
-    neighbours of tagged tokens (an O after a tag ends the span). Pieces
-    count as one word when they touch; that is wider than decode's own test,
-    which only keeps more tokens than needed.
-    """
-    import numpy as np
-
-    tagged = tags != 0
-    if not tagged.any():
-        return tagged
-    near = tagged.copy()
-    near[1:] |= tagged[:-1]
-    near[:-1] |= tagged[1:]
-    glued = np.zeros(len(starts), dtype=bool)
-    glued[1:] = starts[1:] == ends[:-1]
-    word = np.cumsum(~glued)
-    word_tagged = np.zeros(int(word[-1]) + 1, dtype=bool)
-    word_tagged[word[tagged]] = True
-    return near | word_tagged[word]
+    windows = (enc["input_ids"], enc["offset_mapping"], enc["overflow_to_sample_mapping"])
+    return columns_from_windows(windows, len(texts), TorchTagger(model, device), tok.pad_token_id or 0, batch_size)
 
 
 def _merge_with_rules(model_spans, rule_spans, rule_score: float = 0.6):

@@ -3,7 +3,7 @@
 import pytest
 
 from records.types import LABELS, Post
-from reasoners.detector.token_classifier import ClassifierConfig, TokenClassifierDetector, _merge_with_rules, predict_spans
+from reasoners.detector.token_classifier import ClassifierConfig, TokenClassifierDetector, _merge_with_rules
 
 # Loading torch, transformers and the model takes several seconds; the tests share one load.
 pytestmark = pytest.mark.slow
@@ -80,12 +80,14 @@ def test_a_100k_character_post(clf):
 
 
 def test_windows_merge_back(clf):
-    model, tok, _ = clf._loaded
     text = ("I'm 34 and I live in Ohio with my husband. " + "The bus was late again and the shop was closed. " * 8
             + "My son has autism and I work as a teacher.")
-    assert len(tok(text)["input_ids"]) > 3 * 32
-    one = predict_spans(model, tok, [text], device="cpu", batch_size=8, max_length=256, stride=64)[0]
-    many = predict_spans(model, tok, [text], device="cpu", batch_size=8, max_length=32, stride=8)[0]
+    small = TokenClassifierDetector(ClassifierConfig(device="cpu", max_length=32, stride=8, batch_size=8))
+    small.load()
+    assert small.runtime == clf.runtime == "onnx"
+    assert len(small._loaded[1].encode(text).ids) > 3 * 32  # several windows of 32 tokens
+    one = clf.predict([text])[0]
+    many = small.predict([text])[0]
     for spans in (one, many):
         labels = {lab for _, _, lab, _ in spans}
         assert {"Age", "Location", "Husband_BF", "Family", "Occupation"} <= labels

@@ -14,7 +14,8 @@ from transformers import AutoTokenizer
 
 from reasoners.detector.bio import TAGS, TokenPrediction, decode
 from reasoners.detector.corpus import CORPUS_DIR, read_jsonl
-from reasoners.detector.token_classifier import _needed, packaged_encoder, predict_spans
+from reasoners.detector.token_classifier import packaged_encoder, predict_spans
+from reasoners.detector.windows import _needed
 
 
 class ScriptedTagger:
