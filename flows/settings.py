@@ -68,7 +68,7 @@ class Settings(BaseSettings):
     # --- compute ---------------------------------------------------------------
     device: str = "auto"  # auto | cpu | cuda | cuda:N
     seed: int = 0
-    max_text_chars: int = Field(default=20_000, ge=1)  # longer texts are refused, not truncated
+    max_text_chars: int = Field(default=100_000, ge=1)  # longer texts are refused, not truncated
     mc_samples: int = Field(default=4000, ge=100, le=1_000_000)  # Monte Carlo draws for k's interval
 
     # --- orchestration -----------------------------------------------------------
@@ -87,7 +87,7 @@ class Settings(BaseSettings):
     api_failed_auth_per_minute: int = Field(default=10, ge=1)  # wrong keys per address, then 429
     api_cors_origins: list[str] = Field(default_factory=list)
     api_rate_limit_per_minute: int = Field(default=120, ge=1)
-    api_max_body_bytes: int = Field(default=256_000, ge=1024)
+    api_max_body_bytes: int = Field(default=1_000_000, ge=1024)  # 100,000 characters as JSON escapes, with room
     api_max_in_flight: int = Field(default=8, ge=1)  # work requests admitted at once; then 503
 
     @field_validator("device")

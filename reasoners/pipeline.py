@@ -29,7 +29,7 @@ class Pipeline:
     detector: Detector
     profiler: Profiler
     reasoner: Reasoner
-    max_chars: int = 20_000
+    max_chars: int = 100_000
     draws: int = 4000  # Monte Carlo draws for k's interval
     seed: int = 0
     with_contributions: bool = True

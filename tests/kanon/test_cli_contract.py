@@ -66,10 +66,22 @@ def test_empty_text_is_a_clear_error(text, code):
 
 
 def test_too_long_text_names_the_limit():
-    r = run("assess", "I am a nurse. " * 3000)
+    r = run("assess", "I am a nurse. " * 8000)  # 112,000 characters
     assert r.returncode == 2
-    assert "text_too_long" in r.stderr and "20000" in r.stderr.replace(",", "")
+    assert "text_too_long" in r.stderr and "100000" in r.stderr.replace(",", "")
     assert "nurse" not in r.stderr
+
+
+def test_a_long_text_is_assessed_to_its_end():
+    # Chat messages and life stories run past Reddit's 40,000: 90,000 characters
+    # go through the detector's windows, and what is said at the very end counts.
+    filler = "We walked along the river after lunch and talked about the weather. " * 1300
+    r = run("assess", "--json", filler + "Anyway, I'm a 34 year old nurse living in Leeds.")
+    assert r.returncode == 0, r.stderr
+    d = json.loads(r.stdout)
+    assert len(filler) > 88_000
+    found = {x["label"] for x in d["disclosures"] if x["start"] >= len(filler)}
+    assert {"Occupation", "Location"} <= found, found
 
 
 def test_batch_file_with_bad_lines(tmp_path):
