@@ -59,7 +59,8 @@ def decode(tokens: Sequence[TokenPrediction], text: str) -> list[tuple[int, int,
 
     Decisions are made per word: the pieces of a word split by the
     tokenizer ("Mombasa" -> "mom", "##bas", "##a") take the tag of its first
-    piece, so that a span never starts or ends inside a word. Lenient about
+    piece, so that a span never starts or ends inside a word; a hyphenated
+    word counts as one word. Lenient about
     the model's mistakes: an I- tag after O or after another label starts a
     span. Spans lose edge spaces and punctuation, but keep a bracket that
     closes one they hold ("my son (7)").
@@ -83,7 +84,13 @@ def decode_columns(starts: Sequence[int], ends: Sequence[int], tags: Sequence[in
     for start, end, tag_id, prob in zip(starts, ends, tags, probs):
         if end <= start:
             continue
-        inside_word = start == last_end and start > 0 and text[start - 1].isalnum() and text[start].isalnum()
+        inside_word = start == last_end and start > 0 and (
+            (text[start - 1].isalnum() and text[start].isalnum())
+            # A hyphenated word is one word ("fifty-something", "Saint-Denis",
+            # "mother-in-law"): its hyphen and later parts follow its first part.
+            or (text[start] == "-" and text[start - 1].isalnum() and end < len(text) and text[end].isalnum())
+            or (text[start - 1] == "-" and text[start].isalnum() and start > 1 and text[start - 2].isalnum())
+        )
         if inside_word:
             # A later piece of the same word: follow the word's first piece.
             if cur is not None and word_tag != 0:

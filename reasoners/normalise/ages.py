@@ -4,7 +4,11 @@
 "in my 40s" ten; "early/mid/late 30s" three or four (early 30-33, mid 34-36,
 late 37-39; "mid-50s" 54-56 as docs/architecture.md fixes it); "teenager"
 13-19; "turning 40" 39-40; "born in 1992" the two ages a person born that
-year has during the reference year.
+year has during the reference year. Phrases that state a bound or a rough
+age are ranges, never one year: "over 65" 66-110, "65+" and "65 or older"
+65-110, "under 30" 13-29, "fifty-something" and "20-something" ten years,
+"pushing 40" 37-39, "around 40" and "40-ish" 38-42, "30-35" and "between 30
+and 35" the range.
 """
 
 from __future__ import annotations
@@ -43,6 +47,17 @@ _WORD_AGE_RE = re.compile(
     rf"\b({'|'.join(_AGE_WORDS)})(?:[\s-]({'|'.join(_UNITS)}))?\b|\b({'|'.join(_TEENS)})\b"
 )
 _MAX_AGE = 110
+_MIN_AUTHOR_AGE = 13  # the youngest an author of a post is taken to be
+
+# A number as digits or words ("65", "sixty-five", "forty"), for the phrases below.
+_NUM = rf"(\d{{1,3}}|(?:{'|'.join(_AGE_WORDS)})(?:[\s-](?:{'|'.join(_UNITS)}))?|{'|'.join(_TEENS)})"
+_OVER_RE = re.compile(rf"\b(?:over|above|older than|more than)\s+(?:the\s+age\s+of\s+)?{_NUM}\b")
+_AT_LEAST_RE = re.compile(rf"\b{_NUM}\s*(?:\+|(?:years?\s+(?:old\s+)?)?(?:or|and)\s+(?:older|over|up|above)\b)")
+_UNDER_RE = re.compile(rf"\b(?:under|below|younger than|less than)\s+(?:the\s+age\s+of\s+)?{_NUM}\b")
+_SOMETHING_RE = re.compile(rf"\b{_NUM}[\s-]*(?:something|odd|plus-something)\b")
+_PUSHING_RE = re.compile(rf"\bpushing\s+{_NUM}\b")
+_ABOUT_RE = re.compile(rf"\b(?:around|about|roughly|approximately|circa|~)\s*{_NUM}\b|\b{_NUM}[\s-]*ish\b")
+_RANGE_RE = re.compile(rf"\bbetween\s+{_NUM}\s+and\s+{_NUM}\b|(?<![\w.,])(\d{{2}})\s*(?:-|–|to)\s*(\d{{2}})(?![\w%]|\s*(?:pm|am|kg|lb|cm|km|miles|hours|h)\b)")
 
 
 def parse_age(phrase: str, reference_year: int = DEFAULT_REFERENCE_YEAR) -> tuple[int, int] | None:
@@ -65,6 +80,9 @@ def parse_age(phrase: str, reference_year: int = DEFAULT_REFERENCE_YEAR) -> tupl
         age = int(m.group(1))
         if 0 < age <= _MAX_AGE:
             return (age - 1, age)
+    bounded = _bounded(text)
+    if bounded:
+        return bounded
     m = _DECADE_RE.search(text)
     if m:
         part, digit, word = m.group(1), m.group(2), m.group(3)
@@ -88,6 +106,52 @@ def parse_age(phrase: str, reference_year: int = DEFAULT_REFERENCE_YEAR) -> tupl
         if m.group(3):
             return _one(_TEENS[m.group(3)])
         return _one(_AGE_WORDS[m.group(1)] + (_UNITS[m.group(2)] if m.group(2) else 0))
+    return None
+
+
+def _number(word: str) -> int:
+    if word.isdigit():
+        return int(word)
+    if word in _TEENS:
+        return _TEENS[word]
+    tens, _, unit = word.replace("-", " ").partition(" ")
+    return _AGE_WORDS[tens] + (_UNITS[unit] if unit else 0)
+
+
+def _span(lo: int, hi: int) -> tuple[int, int] | None:
+    lo, hi = max(lo, 1), min(hi, _MAX_AGE)
+    return (lo, hi) if lo <= hi and 0 < lo <= _MAX_AGE else None
+
+
+def _bounded(text: str) -> tuple[int, int] | None:
+    """A bound or a rough age: a range, since one year would claim more than was said."""
+    m = _RANGE_RE.search(text)
+    if m:
+        a, b = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
+        lo, hi = _number(a), _number(b)
+        if lo < hi <= _MAX_AGE and hi - lo <= 20:  # "30-35", not a score or a year span
+            return (lo, hi)
+    m = _OVER_RE.search(text)
+    if m:
+        return _span(_number(m.group(1)) + 1, _MAX_AGE)
+    m = _AT_LEAST_RE.search(text)
+    if m:
+        return _span(_number(m.group(1)), _MAX_AGE)
+    m = _UNDER_RE.search(text)
+    if m:
+        return _span(_MIN_AUTHOR_AGE, _number(m.group(1)) - 1)
+    m = _SOMETHING_RE.search(text)
+    if m:
+        base = _number(m.group(1))
+        return _span(base, base + 9) if base % 10 == 0 else None
+    m = _PUSHING_RE.search(text)
+    if m:
+        age = _number(m.group(1))
+        return _span(age - 3, age - 1)
+    m = _ABOUT_RE.search(text)
+    if m:
+        age = _number(m.group(1) or m.group(2))
+        return _span(age - 2, age + 2)
     return None
 
 

@@ -63,6 +63,17 @@ def test_a_word_follows_its_first_piece():
     assert [(text[a:b], lab) for a, b, lab, _ in decode(toks, text)] == [("29F", "Age_Gender"), ("Mombasa", "Location")]
 
 
+def test_a_hyphenated_word_is_one_word():
+    text = "fifty-something woman"
+    # "fifty" B-Age, "-" O, "something" B-Age: one Age span, not two fragments.
+    toks = [_tok(0, 5, "B-Age"), _tok(5, 6, "O"), _tok(6, 15, "B-Age"), _tok(16, 21, "B-Gender")]
+    assert [(text[a:b], lab) for a, b, lab, _ in decode(toks, text)] == [("fifty-something", "Age"), ("woman", "Gender")]
+    text = "twenty-something - and tired"
+    # The rest of the word follows its first part even when tagged O; a spaced dash is not a join.
+    toks = [_tok(0, 6, "B-Age"), _tok(6, 7, "O"), _tok(7, 16, "O"), _tok(17, 18, "O"), _tok(19, 22, "B-Age")]
+    assert [text[a:b] for a, b, _, _ in decode(toks, text)] == ["twenty-something", "and"]
+
+
 def test_brackets_kept_only_when_they_pair():
     text = "My husband (40M) is ("
     toks = [_tok(0, 2, "B-Husband_BF"), _tok(3, 10, "I-Husband_BF"), _tok(11, 12, "I-Husband_BF"),

@@ -15,7 +15,23 @@ from reasoners.normalise.ages import parse_age, parse_sex
         ("thirty five", (35, 35)),
     ],
 )
-def test_age_ranges(phrase, expected):
+def test_age_ranges_and_single_years(phrase, expected):
+    assert parse_age(phrase) == expected
+
+
+@pytest.mark.parametrize(
+    "phrase, expected",
+    [
+        ("over 65", (66, 110)), ("Over 65", (66, 110)), ("older than 50", (51, 110)), ("65+", (65, 110)),
+        ("65 or older", (65, 110)), ("70 years or older", (70, 110)), ("over sixty", (61, 110)),
+        ("under 30", (13, 29)), ("younger than 25", (13, 24)), ("fifty-something", (50, 59)),
+        ("twenty-something", (20, 29)), ("20-something", (20, 29)), ("30 something", (30, 39)),
+        ("pushing 40", (37, 39)), ("pushing forty", (37, 39)), ("around 40", (38, 42)),
+        ("about 35", (33, 37)), ("40-ish", (38, 42)), ("30-35", (30, 35)), ("between 30 and 35", (30, 35)),
+        ("mid-thirties", (34, 36)), ("late fifties", (57, 59)),
+    ],
+)
+def test_age_phrases_are_ranges_not_one_year(phrase, expected):
     assert parse_age(phrase) == expected
 
 
@@ -27,6 +43,12 @@ def test_birth_year_follows_the_reference_year():
 @pytest.mark.parametrize("phrase", ["", "no age here", "$250k", "born in 2090", "999"])
 def test_no_age(phrase):
     assert parse_age(phrase) is None
+
+
+@pytest.mark.parametrize("phrase", ["1990-2005", "scored 10-90", "35-year-old"])
+def test_not_mistaken_for_a_range(phrase):
+    got = parse_age(phrase)
+    assert got is None or got[1] - got[0] <= 1, got
 
 
 @pytest.mark.parametrize(
