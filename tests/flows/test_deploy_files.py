@@ -86,7 +86,7 @@ def _dockerignore():
 
 def test_the_build_context_holds_no_environment_history_or_store():
     spec = _dockerignore()
-    for path in (".venv/bin/python", ".git/HEAD", ".kanon/kanon.db", "data/sub/store.db", "kanon.db",
+    for path in (".venv/bin/python", ".venv-presidio/bin/python", ".git/HEAD", ".kanon/kanon.db", "data/sub/store.db", "kanon.db",
                  "tests/conftest.py", "kanon/__pycache__/app.cpython-311.pyc", ".env"):
         assert spec.match_file(path), path
     for path in ("pyproject.toml", "README.md", "deploy/install.sh", "deploy/requirements-nodeps.txt",

@@ -130,7 +130,7 @@ def test_rewrite_chosen_spans(client):
         ({"text": 12}, 422, "validation_error"),
         ({}, 422, "validation_error"),
         ({"text": "hi", "surprise": 1}, 422, "validation_error"),
-        ({"text": "x" * 20_001}, 422, "text_too_long"),
+        ({"text": "x" * 100_001}, 422, "text_too_long"),  # max_text_chars + 1
         ({"text": POST, "reasoner": "no-such-reasoner"}, 400, "unknown_component"),
         ({"text": POST, "history": ["a"], "store": True}, 400, "input_error"),
         ({"text": POST, "reasoner": "branch"}, 400, "llm_required"),  # the server has no model
@@ -171,12 +171,12 @@ def test_unknown_path_and_method(client):
 
 
 def test_body_size_limit(client):
-    big = b'{"text": "' + b"a" * 300_000 + b'"}'
+    big = b'{"text": "' + b"a" * 1_100_000 + b'"}'  # over api_max_body_bytes
     assert_error(client.post("/v1/assess", content=big, headers={"Content-Type": "application/json"}), 413, "body_too_large")
 
     def chunks():  # no Content-Length: counted as it arrives
         yield b'{"text": "'
-        for _ in range(30):
+        for _ in range(110):
             yield b"a" * 10_000
         yield b'"}'
 
