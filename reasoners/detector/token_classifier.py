@@ -73,6 +73,8 @@ class ClassifierConfig:
     max_length: int | None = None  # tokens per window; None: as trained
     stride: int = 64  # tokens shared by consecutive windows of a long post
     max_batch_tokens: int | None = 512  # onnx: padded tokens per forward pass (length_batches says why)
+    gpu_batch_tokens: int = 65536  # GPU: padded tokens per forward pass (docs/detector.md: how it was chosen)
+    gpu_chunk: int | None = 4096  # GPU: texts tokenised at a time, the next while this one runs; None: all at once
     threads: int | None = None  # torch CPU threads; None: all cores
     min_score: float = 0.0
     use_rules: bool = True  # Contact from the rule detector, Names the model missed from its NER
@@ -289,30 +291,59 @@ class TokenClassifierDetector:
             columns = columns_from_windows(windows, len(texts), model, int(card["onnx"]["pad_id"]), bs,
                                            self.config.max_batch_tokens)
             return [decode_columns(*cols, text) for cols, text in zip(columns, texts)]
+        if str(self.device).startswith("cuda"):
+            # A GPU takes batches by their padded tokens, many windows at a time.
+            return predict_spans(model, tok, texts, device=self.device, batch_size=self.config.batch_size * 32,
+                                 max_length=max_length, stride=self.config.stride,
+                                 max_tokens=self.config.gpu_batch_tokens, chunk=self.config.gpu_chunk)
         return predict_spans(model, tok, texts, device=self.device, batch_size=bs, max_length=max_length,
                              stride=self.config.stride)
 
 
 def predict_spans(model, tok, texts: list[str], *, device: str, batch_size: int, max_length: int,
-                  stride: int) -> list[list[tuple[int, int, str, float]]]:
+                  stride: int, max_tokens: int | None = None,
+                  chunk: int | None = None) -> list[list[tuple[int, int, str, float]]]:
     """Run a token classifier over texts and decode character spans ``(start, end, label, score)``."""
     columns = token_columns(model, tok, texts, device=device, batch_size=batch_size, max_length=max_length,
-                            stride=stride)
+                            stride=stride, max_tokens=max_tokens, chunk=chunk)
     return [decode_columns(*cols, text) for cols, text in zip(columns, texts)]
 
 
 def token_columns(model, tok, texts: list[str], *, device: str, batch_size: int, max_length: int,
-                  stride: int) -> list[tuple[list[int], list[int], list[int], list[float]]]:
-    """The most likely tag of the tokens that decoding needs, per text, windows merged back (torch)."""
+                  stride: int, max_tokens: int | None = None,
+                  chunk: int | None = None) -> list[tuple[list[int], list[int], list[int], list[float]]]:
+    """The most likely tag of the tokens that decoding needs, per text, windows merged back (torch).
+
+    With ``chunk``, texts are taken ``chunk`` at a time and the next chunk is
+    tokenised in a thread while this one runs: the fast tokenizer works in
+    Rust without the GIL, so on a GPU tokenising no longer waits in line
+    before the first batch. Each chunk is sorted by length on its own.
+    """
     if not texts:
         return []
     stride = max(0, min(stride, max_length // 2))
-    enc = tok(
-        texts, truncation=True, max_length=max_length, stride=stride,
-        return_overflowing_tokens=True, return_offsets_mapping=True, padding=False,
-    )
-    windows = (enc["input_ids"], enc["offset_mapping"], enc["overflow_to_sample_mapping"])
-    return columns_from_windows(windows, len(texts), TorchTagger(model, device), tok.pad_token_id or 0, batch_size)
+    tagger = TorchTagger(model, device)
+    pad_id = tok.pad_token_id or 0
+
+    def tokenise(part: list[str]):
+        enc = tok(part, truncation=True, max_length=max_length, stride=stride,
+                  return_overflowing_tokens=True, return_offsets_mapping=True, padding=False)
+        return enc["input_ids"], enc["offset_mapping"], enc["overflow_to_sample_mapping"]
+
+    if not chunk or len(texts) <= chunk:
+        return columns_from_windows(tokenise(texts), len(texts), tagger, pad_id, batch_size, max_tokens)
+    from concurrent.futures import ThreadPoolExecutor
+
+    parts = [texts[i:i + chunk] for i in range(0, len(texts), chunk)]
+    out: list = []
+    with ThreadPoolExecutor(1, thread_name_prefix="kanon-tokenise") as pool:
+        ahead = pool.submit(tokenise, parts[0])
+        for k, part in enumerate(parts):
+            windows = ahead.result()
+            if k + 1 < len(parts):
+                ahead = pool.submit(tokenise, parts[k + 1])
+            out.extend(columns_from_windows(windows, len(part), tagger, pad_id, batch_size, max_tokens))
+    return out
 
 
 def _merge_with_rules(model_spans, rule_spans, rule_score: float = 0.6):

@@ -7,6 +7,8 @@ tag and its probability; everything before and after is numpy and the same.
 
 from __future__ import annotations
 
+from collections import deque
+
 
 def pad_batch(rows, pad_id: int):
     """(ids, attention mask) for rows of token ids of different lengths."""
@@ -21,24 +23,45 @@ def pad_batch(rows, pad_id: int):
 class TorchTagger:
     """The best tag and its probability per token, on the torch device.
 
-    Only the tag and its probability leave the device, as small arrays; on a
-    GPU they are copied without blocking and an event marks when they can be
-    read, so that the next batch runs while this one is read.
+    Only the tag and its probability leave the device, as small arrays. On a
+    GPU a batch goes up from pinned host memory and comes back without
+    blocking; an event marks when it can be read, so that the host reads one
+    batch while the device runs the next ones (``columns_from_windows``
+    keeps ``in_flight`` of them queued). The attention mask is made on the
+    device from the lengths: one array of ids crosses the bus, not two.
     """
 
-    def __init__(self, model, device: str) -> None:
+    def __init__(self, model, device: str, in_flight: int | None = None) -> None:
         self.model, self.device = model, device
         self.cuda = str(device).startswith("cuda")
+        self.in_flight = in_flight or (3 if self.cuda else 1)
 
     def launch(self, rows, pad_id: int):
         import torch
 
-        ids, mask = pad_batch(rows, pad_id)
+        if self.cuda:
+            # Filled in place in a pinned tensor, and copied from that tensor: the
+            # host allocator then keeps its memory until the copy is done.
+            pinned = []
+
+            def alloc(shape):
+                pinned.append(torch.empty(shape, dtype=torch.long, pin_memory=True))
+                return pinned[0].numpy()
+
+            _, lengths = padded_ids(rows, pad_id, alloc)
+            ids_h = pinned[0]
+        else:
+            ids, lengths = padded_ids(rows, pad_id)
+            ids_h = torch.from_numpy(ids)
         with torch.inference_mode():
-            logits = self.model(input_ids=ids.to(self.device), attention_mask=mask.to(self.device)).logits.float()
+            ids_d = ids_h.to(self.device, non_blocking=self.cuda)
+            lengths_d = torch.from_numpy(lengths).to(self.device)
+            mask = (torch.arange(ids_h.shape[1], device=self.device) < lengths_d[:, None]).long()
+            logits = self.model(input_ids=ids_d, attention_mask=mask).logits.float()
             # The probability of the best tag is the softmax at its logit: exp(0) / sum exp(l - max).
             top, tags = logits.max(-1)
             pmax = 1.0 / torch.exp(logits - top.unsqueeze(-1)).sum(-1)
+            # A non-blocking copy to the host lands in pinned memory (torch allocates it so).
             tags_h = tags.to(torch.int16).to("cpu", non_blocking=self.cuda)
             p_h = pmax.to("cpu", non_blocking=self.cuda)
         event = None
@@ -53,6 +76,27 @@ class TorchTagger:
         if event is not None:
             event.synchronize()
         return tags_h.numpy(), p_h.numpy()
+
+
+def padded_ids(rows, pad_id: int, alloc=None):
+    """(ids, lengths) as numpy for rows of token ids of different lengths, ids padded with ``pad_id``.
+
+    The rows are read into one flat array in a single pass and scattered
+    under the mask: one conversion from Python ints, not one per row.
+    ``alloc(shape)`` gives the int64 array to fill (a view of a pinned torch
+    tensor, for a GPU); by default a new one.
+    """
+    import itertools
+
+    import numpy as np
+
+    lengths = np.fromiter(map(len, rows), dtype=np.int64, count=len(rows))
+    width = int(lengths.max()) if len(rows) else 0
+    ids = alloc((len(rows), width)) if alloc is not None else np.empty((len(rows), width), dtype=np.int64)
+    ids.fill(pad_id)
+    flat = np.fromiter(itertools.chain.from_iterable(rows), dtype=np.int64, count=int(lengths.sum()))
+    ids[np.arange(width) < lengths[:, None]] = flat
+    return ids, lengths
 
 
 def length_batches(lengths: list[int], batch_size: int, max_tokens: int | None) -> list[list[int]]:
@@ -106,14 +150,16 @@ def columns_from_windows(windows, n_texts: int, tagger, pad_id: int, batch_size:
             pieces[sample_map[j]].append((j, off[pos, 0], off[pos, 1], np.minimum(pos, n - 1 - pos),
                                           tags_np[r, pos], p_np[r, pos]))
 
-    pending = None
+    # Up to ``in_flight`` batches launched and not yet read: the host reads the
+    # oldest while the later ones run (1 on a CPU, where the call is the work).
+    depth = max(1, int(getattr(tagger, "in_flight", 1)))
+    pending: deque = deque()
     for idx in length_batches([len(r) for r in ids_all], batch_size, max_tokens):
-        launched = (idx, tagger.launch([ids_all[j] for j in idx], pad_id))
-        if pending is not None:
-            collect(*pending)  # while the device runs the batch just launched
-        pending = launched
-    if pending is not None:
-        collect(*pending)
+        pending.append((idx, tagger.launch([ids_all[j] for j in idx], pad_id)))
+        while len(pending) >= depth:
+            collect(*pending.popleft())
+    while pending:
+        collect(*pending.popleft())
 
     out = []
     for text_pieces in pieces:

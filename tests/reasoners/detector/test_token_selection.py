@@ -80,3 +80,56 @@ def test_a_word_is_kept_whole():
     tags = np.array([0, 0, 0, 0, 5])  # a tag at the end keeps its left neighbour
     assert _needed(starts, ends, tags).tolist() == [False, False, False, True, True]
     assert not _needed(starts, ends, np.zeros(5, dtype=int)).any()
+
+
+@pytest.mark.parametrize(("chunk", "max_tokens"), [(9, 600), (1000, 2048)])
+def test_gpu_batching_gives_the_same_spans(tok, chunk, max_tokens):
+    # The GPU path: batches by padded tokens, texts tokenised a chunk at a time
+    # (the next one in a thread). Spans must not depend on either.
+    texts = [e.text for e in read_jsonl(CORPUS_DIR / "dev.jsonl")[:40]]
+    texts.append("\n\n".join(texts[:8]))
+    model = ScriptedTagger()
+    want = predict_spans(model, tok, texts, device="cpu", batch_size=7, max_length=64, stride=16)
+    got = predict_spans(model, tok, texts, device="cpu", batch_size=1024, max_length=64, stride=16,
+                        max_tokens=max_tokens, chunk=chunk)
+    assert sum(map(len, got)) > 30
+    assert [rounded(s) for s in got] == [rounded(s) for s in want]
+
+
+def test_padded_ids_match_pad_batch():
+    from reasoners.detector.windows import pad_batch, padded_ids
+
+    rows = [[101, 7, 8, 102], [101, 102], [101, 5, 6, 7, 8, 9, 102]]
+    ids, lengths = padded_ids(rows, pad_id=0)
+    ref_ids, ref_mask = pad_batch(rows, 0)
+    assert ids.tolist() == ref_ids.tolist()
+    assert lengths.tolist() == ref_mask.sum(1).tolist()
+    filled = padded_ids(rows, pad_id=-1, alloc=lambda shape: np.zeros(shape, dtype=np.int64))[0]
+    assert filled[1].tolist() == [101, 102, -1, -1, -1, -1, -1]
+
+
+def test_at_most_in_flight_batches_are_unread(tok):
+    from reasoners.detector.windows import TorchTagger, columns_from_windows
+
+    class Counting(TorchTagger):
+        def __init__(self):
+            super().__init__(ScriptedTagger(), "cpu", in_flight=3)
+            self.unread = self.most = 0
+
+        def launch(self, rows, pad_id):
+            self.unread += 1
+            self.most = max(self.most, self.unread)
+            return super().launch(rows, pad_id)
+
+        def collect(self, handle):
+            self.unread -= 1
+            return TorchTagger.collect(handle)
+
+    texts = [e.text for e in read_jsonl(CORPUS_DIR / "dev.jsonl")[:30]]
+    enc = tok(texts, truncation=True, max_length=64, stride=16, return_overflowing_tokens=True,
+              return_offsets_mapping=True)
+    windows = (enc["input_ids"], enc["offset_mapping"], enc["overflow_to_sample_mapping"])
+    tagger = Counting()
+    deep = columns_from_windows(windows, len(texts), tagger, 0, batch_size=4)
+    assert tagger.most == 3 and tagger.unread == 0
+    assert deep == columns_from_windows(windows, len(texts), TorchTagger(ScriptedTagger(), "cpu"), 0, batch_size=4)
