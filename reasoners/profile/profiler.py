@@ -196,7 +196,7 @@ class RuleProfiler:
     def _misplaced_location(self, span: str) -> _Draft | None:
         if len(span.split()) > 4:
             return None
-        place = self.gazetteer.resolve(span)
+        place = self.gazetteer.resolve(span, small=False)
         if place is None:
             return None
         if place.level in ("country", "admin1", "region") or (

@@ -19,7 +19,7 @@ PLACES = {  # case -> (country, admin1 or None, level)
     "k002": ("CN", None, "country"), "k005": ("DE", None, "country"), "k009": ("NZ", "E7", "city"),
     "k011": ("ES", "29", "city"), "k013": ("US", "OH", "admin1"), "k017": ("AU", "04", "admin1"),
     "k023": ("US", None, "country"), "k028": ("US", "CA", "city"), "k031": ("US", "TX", "unknown"),
-    "k038": ("US", "FL", "city"), "k044": ("IE", "C", "unknown"),
+    "k038": ("US", "FL", "city"), "k044": ("IE", "C", "city"),  # Westport, from the small-places table
 }
 AGES = {  # case -> (low, high, sex or None)
     "k005": (20, 29, None), "k011": (50, 50, "male"), "k013": (33, 33, "male"), "k017": (27, 27, "female"),

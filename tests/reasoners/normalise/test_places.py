@@ -67,11 +67,15 @@ def test_qualifier_wins_over_population(gaz):
 
 
 def test_unknown_place_keeps_what_the_qualifiers_say(gaz):
+    # Westport (about 6,900 people) is in the small-places table; a name in no table is not.
     westport = resolve_place("Westport, Co. Mayo, Ireland", gaz)
-    assert westport.level == "unknown"
-    assert (westport.country, westport.admin1, westport.region) == ("IE", "C", "Mayo")
-    assert 100_000 < westport.region_population < 200_000
-    assert westport.population is None
+    assert (westport.level, westport.country, westport.admin1) == ("city", "IE", "C")
+    assert 1_000 < westport.population < 15_000
+    nowhere = resolve_place("Ballynowhere, Co. Mayo, Ireland", gaz)
+    assert nowhere.level == "unknown"
+    assert (nowhere.country, nowhere.admin1, nowhere.region) == ("IE", "C", "Mayo")
+    assert 100_000 < nowhere.region_population < 200_000
+    assert nowhere.population is None
     loving = resolve_place("Loving County, Texas", gaz)
     assert (loving.level, loving.country, loving.admin1) == ("unknown", "US", "TX")
     assert loving.population is None
@@ -83,7 +87,7 @@ def test_unrecognised_phrases_give_none_not_errors(gaz):
 
 
 def test_facets_have_no_empty_values(gaz):
-    facets = resolve_place("Westport, Co. Mayo, Ireland", gaz).facets()
+    facets = resolve_place("Ballynowhere, Co. Mayo, Ireland", gaz).facets()
     assert None not in facets.values()
     assert facets["level"] == "unknown" and "geonameid" not in facets
 
@@ -125,3 +129,22 @@ def test_a_small_place_inside_a_named_area_keeps_the_area():
     assert p.country == "IE" and p.region_population and p.region_population < 500_000
     village = resolve_place("a village outside Leeds")
     assert village is not None and village.country == "GB" and village.level == "unknown"
+
+
+def test_a_small_place_is_found_alone_and_inside_its_region(gaz):
+    p = gaz.resolve("Pedesina")
+    assert (p.level, p.country) == ("city", "IT") and p.population < 500
+    p = gaz.resolve("en Santiago Matatlán, Oaxaca")
+    assert (p.name, p.country, p.level) == ("Santiago Matatlán", "MX", "city") and p.population < 15000
+
+
+def test_small_places_need_a_written_name_and_callers_may_leave_them_out(gaz):
+    assert gaz.resolve("tiap") is None  # a word of another language, lower case
+    assert gaz.resolve("Pedesina", small=False) is None
+    hope = gaz.resolve("Hope")
+    assert hope.ambiguous and hope.ambiguous > 1 and hope.population < 15000
+
+
+def test_a_place_after_the_last_preposition_of_a_phrase(gaz):
+    p = gaz.resolve("RET in Rotterdam")
+    assert (p.name, p.country) == ("Rotterdam", "NL")

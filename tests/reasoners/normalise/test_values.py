@@ -55,6 +55,8 @@ def test_nationality():
     assert values.nationality("British")["nationality"] == "GB"
     assert values.nationality("black") == {"ethnicity": "black"}
     assert values.nationality("Mexican immigrant")["immigration"] == "immigrant"
+    # A hyphen joins two demonyms as a space does: heritage, then citizenship.
+    assert values.nationality("Turkish-Dutch")["nationality"] == "NL"
 
 
 def test_education():
