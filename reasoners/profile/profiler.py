@@ -19,6 +19,7 @@ from reasoners.normalise import ages, values
 from reasoners.normalise.occupations import OccupationIndex, default_occupations, own_office, unique_role
 from reasoners.normalise.places import Gazetteer, default_gazetteer
 from reasoners.normalise.text import fold
+from reasoners.profile.whose import Owner, owner_of
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +44,7 @@ class _Draft:
     value: str
     facets: dict
     disclosure_ids: list[int] = field(default_factory=list)
+    note: str | None = None  # why the attribute is what it is, when a rule changed it
 
     def key(self) -> tuple:
         """What makes two drafts the same fact."""
@@ -90,7 +92,20 @@ class RuleProfiler:
     def profile(self, post: Post, disclosures: list[Disclosure]) -> list[Attribute]:
         drafts: dict[tuple, _Draft] = {}
         unnormalised = 0
+        others = 0
         for ids, label, text in self._spans(post, disclosures):
+            if label in _PERSONAL:
+                owner = owner_of(post.text, disclosures[ids[0]].start)
+                if owner.kind != "author":
+                    # Someone else's age, job, place or condition: a relative's is a
+                    # family fact (having a sister), anyone else's is nothing.
+                    others += 1
+                    draft = _relative_draft(owner) if owner.kind == "relative" else None
+                    if draft is None:
+                        continue
+                    drafts.setdefault(draft.key(), draft)
+                    drafts[draft.key()].disclosure_ids.extend(i for i in ids if i not in drafts[draft.key()].disclosure_ids)
+                    continue
             for draft in self._normalise(label, text):
                 if not draft.facets:
                     unnormalised += 1
@@ -100,7 +115,7 @@ class RuleProfiler:
                 else:
                     draft.disclosure_ids.extend(ids)
                     drafts[key] = draft
-        drafts = _absorb_fragments(drafts)
+        drafts = _merge_compatible(_absorb_fragments(drafts))
         ordered = sorted(drafts.values(), key=lambda dr: (dr.disclosure_ids[0], _CATEGORY_ORDER.get(dr.category, 9)))
         attributes = [
             Attribute(
@@ -115,8 +130,8 @@ class RuleProfiler:
         ]
         attributes = self._own_office(post, disclosures, attributes)
         log.debug(
-            "profile: post %s, %d disclosures -> %d attributes (%d without facets)",
-            post.id, len(disclosures), len(attributes), unnormalised,
+            "profile: post %s, %d disclosures -> %d attributes (%d without facets, %d about someone else)",
+            post.id, len(disclosures), len(attributes), unnormalised, others,
         )
         return attributes
 
@@ -297,6 +312,8 @@ class RuleProfiler:
         return run
 
     def _provenance(self, dr: _Draft) -> Provenance:
+        if dr.note:
+            return Provenance(component=NAME, source="rule", note=dr.note)
         dataset, year = _DATASETS.get(dr.category, (None, None))
         if not dr.facets:
             return Provenance(component=NAME, source="rule", note="not normalised; no facets")
@@ -321,6 +338,33 @@ _PLACE_GAP = re.compile(r"\s*(?:,|\bin\b|-)?\s*(?:in\s+)?")
 _PLACE_LEAD = re.compile(r"(?:in|from|near|around|outside|living in|live in|based in)\s", re.I)
 
 
+# One partner, said in pieces ("my wife" -> married, female partner; "she" -> female partner).
+_ONE_OF = ("Husband_BF", "Wife_GF")
+
+
+def _merge_compatible(drafts: dict[tuple, _Draft]) -> dict[tuple, _Draft]:
+    """Partner attributes whose facets do not contradict are one partner: facets joined, counted once.
+
+    "My wife (she is 58)" gives a Wife_GF span for "my wife" (married, a
+    female partner) and one for "58" (a female partner): two factors of 0.3
+    for one fact would make k three times too small.
+    """
+    out: dict[tuple, _Draft] = {}
+    kept: dict[str, list[_Draft]] = {}
+    for key, dr in drafts.items():
+        if dr.category in _ONE_OF and dr.facets:
+            host = next((h for h in kept.get(dr.category, ())
+                         if all(h.facets.get(k, v) == v for k, v in dr.facets.items())), None)
+            if host is not None:
+                host.facets.update(dr.facets)
+                host.value = str(host.facets.get("status", host.value))
+                host.disclosure_ids.extend(i for i in dr.disclosure_ids if i not in host.disclosure_ids)
+                continue
+            kept.setdefault(dr.category, []).append(dr)
+        out[key] = dr
+    return out
+
+
 def _absorb_fragments(drafts: dict[tuple, _Draft]) -> dict[tuple, _Draft]:
     """Drop a span that did not normalise when a normalised attribute of its category exists.
 
@@ -343,6 +387,29 @@ def _absorb_fragments(drafts: dict[tuple, _Draft]) -> dict[tuple, _Draft]:
             continue
         out[key] = dr
     return out
+
+
+# Categories that describe a person: whose they are decides whether they filter.
+_PERSONAL = frozenset({
+    "Age", "Age_Gender", "Gender", "Occupation", "Location", "Health", "Mental_Health", "Education",
+    "Race_Nationality", "Sexual_Orientation", "Appearance", "Finance", "Name",
+})
+_WIVES = frozenset("wife gf girlfriend fiancee fiancée".split())
+_HUSBANDS = frozenset("husband hubby bf boyfriend fiance fiancé".split())
+
+
+def _relative_draft(owner: Owner) -> _Draft | None:
+    """The family fact a relative's attribute implies: the author has that relative."""
+    rel = owner.relation or ""
+    note = "a relative's attribute: counted as having the relative, not as the author's"
+    if rel in _WIVES or rel in _HUSBANDS:
+        category = "Wife_GF" if rel in _WIVES else "Husband_BF"
+        facets = values.partner(f"my {rel}", category)
+        return _Draft(category, str(facets.get("status", "partner")), facets, note=note) if facets else None
+    facets = values.family(f"my {rel}")
+    if not facets:
+        return None
+    return _Draft("Family", str(facets.get("relation")), facets, note=note)
 
 
 def _raw(label: str, span: str) -> _Draft:
