@@ -139,8 +139,20 @@ def assessment_to_json(post: Post | None, a: Assessment) -> dict[str, Any]:
         "reasoner": a.reasoner,
         "versions": a.versions,
         "warnings": list(a.warnings),
+        # A history's superseded values: which post's value counts, and where each was said.
+        "contradictions": [
+            {**c.model_dump(), "kept_at": _where(a, c.kept_disclosure_ids),
+             "dropped_at": _where(a, c.dropped_disclosure_ids)}
+            for c in a.contradictions
+        ],
         "usage": a.usage,
     }
+
+
+def _where(a: Assessment, ids) -> list[dict]:
+    """Post id and offsets of disclosures, by their index in the assessment: never their text."""
+    return [{"post_id": a.disclosures[i].post_id, "start": a.disclosures[i].start, "end": a.disclosures[i].end}
+            for i in ids if 0 <= i < len(a.disclosures)]
 
 
 # --- reading for people: the words, and the report at 80 columns ------------------

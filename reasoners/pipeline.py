@@ -108,18 +108,18 @@ class Pipeline:
 
     def assess_history(self, author_id: str, posts: list[Post]) -> Assessment:
         """One assessment for everything a posting history reveals together."""
-        from reasoners.profile import merge_attributes
+        from reasoners.profile import merge_history
 
         for p in posts:
             check_text(p.text, self.max_chars)
         disclosures = self.detector.detect(posts)
         per_post = [self.profiler.profile(p, d) for p, d in zip(posts, disclosures)]
-        merged, warnings = merge_attributes(per_post)
+        merged, warnings, contradictions = merge_history(per_post, [len(d) for d in disclosures])
         flat: list[Disclosure] = [d for ds in disclosures for d in ds]
         result = self._reason([Post(id=author_id, text=" ")], [flat], [merged], [warnings])[0]
         if isinstance(result, KanonError):
             raise result
-        return result
+        return result.model_copy(update={"contradictions": tuple(contradictions)})
 
     # --- internals -------------------------------------------------------------
 

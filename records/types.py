@@ -238,6 +238,26 @@ class Contribution(Record):
     generalised_to: str | None = Field(default=None, repr=False)
 
 
+class Contradiction(Record):
+    """Two posts of a history that say different values of one attribute, and which one counts.
+
+    Text-free: the posts are indices in the history's order (0 = the
+    first), the disclosures indices into the assessment's disclosures (each
+    carries its post and offsets). ``kind`` is ``update`` where the later
+    value is a change (an age that went up, a move, a new status) and
+    ``contradiction`` where both cannot have been true (two sexes, an age
+    that went down).
+    """
+
+    category: str
+    kind: Literal["update", "contradiction"]
+    kept_post: int
+    other_posts: tuple[int, ...]
+    kept_disclosure_ids: tuple[int, ...] = ()
+    dropped_disclosure_ids: tuple[int, ...] = ()
+    reason: str
+
+
 class Assessment(Record):
     """Everything kanon says about one post (or one posting history)."""
 
@@ -254,6 +274,7 @@ class Assessment(Record):
     reasoner: str
     versions: dict[str, str] = Field(default_factory=dict)  # component -> name@version, prompts
     warnings: tuple[str, ...] = ()  # text-free notes (contradictions, fallbacks, floors)
+    contradictions: tuple[Contradiction, ...] = ()  # a history's superseded values, and why
     usage: dict[str, Any] = Field(default_factory=dict)  # model calls, tokens, cache hits
 
     @property

@@ -118,6 +118,10 @@ class Assessment(_Open):
     detector: str
     reasoner: str
     warnings: list[str]
+    contradictions: list[dict[str, Any]] = Field(
+        default_factory=list,
+        description="A history's superseded values: attribute, kind (update or contradiction), the post kept, "
+                    "the other posts, where each was said (post id and offsets) and why")
     disclosure_risk: list[DisclosureRisk]
 
 

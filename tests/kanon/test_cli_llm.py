@@ -70,10 +70,15 @@ def test_history_with_branch_reports_contradictions_without_text(tmp_path):
     assert r.returncode == 0, r.stderr[-2000:]
     d = json.loads(r.stdout)
     ages = [a for a in d["attributes"] if a["category"] == "Age"]
-    assert len(ages) == 2  # two ages that cannot both be true stay apart...
-    assert any(w.startswith("Age: ") and w.endswith(" disagree") for w in d["warnings"])  # ...and are reported
+    assert len(ages) == 1  # the latest age counts; the earlier is not multiplied in...
+    assert "Age: post 2 updates post 1; the latest value counts" in d["warnings"]  # ...and is reported
+    (change,) = [c for c in d["contradictions"] if c["category"] == "Age"]
+    assert (change["kind"], change["kept_post"], change["other_posts"]) == ("update", 1, [0])
+    assert [w["post_id"] for w in change["kept_at"]] == [d["disclosures"][i]["post_id"]
+                                                         for i in change["kept_disclosure_ids"]]
     for w in d["warnings"]:
         assert CANARY not in w and "34" not in w and "61" not in w and "nurse" not in w.lower()
+    assert CANARY not in json.dumps(d["contradictions"]) and "nurse" not in json.dumps(d["contradictions"])
     # one network for the whole history: the largest decompose call saw every merged attribute
     # (the leave-one-out networks behind the contributions are decomposed in the same round,
     # concurrently, so the order of the calls says nothing)
