@@ -161,8 +161,8 @@ class Pipeline:
         self._tick("combine", t0)
 
         t0 = time.perf_counter()
-        contribs = (self._contributions(attrs, intervals, jobs, job_networks) if self.with_contributions
-                    else [[] for _ in posts])
+        contribs, capped = (self._contributions(attrs, intervals, jobs, job_networks) if self.with_contributions
+                            else ([[] for _ in posts], set()))
         self._tick("contributions", t0)
 
         for i, post in enumerate(posts):
@@ -176,6 +176,8 @@ class Pipeline:
             notes = list(warnings[i]) + network_flags(net)
             if kint.floor_applied:
                 notes.append("k floored at 1: the disclosures together fit fewer than one person")
+            if i in capped:
+                notes.append("k capped at k without one detail: saying more never widens the crowd")
             out.append(
                 Assessment(
                     post_id=post.id,
@@ -216,8 +218,11 @@ class Pipeline:
         intervals: list[KInterval | KanonError],
         jobs: list[tuple[int, Attribute, str, list[Attribute]]],
         networks: list[Network | KanonError],
-    ) -> list[list[Contribution]]:
-        """k without each attribute, from the networks estimated for ``jobs`` (``_contribution_jobs``)."""
+    ) -> tuple[list[list[Contribution]], set[int]]:
+        """k without each attribute, from the networks estimated for ``jobs`` (``_contribution_jobs``).
+
+        Also the indices whose k was capped at the smallest k without one attribute.
+        """
         import bayesnet
 
         ks: dict[tuple[int, str, str], float] = {}
@@ -229,10 +234,22 @@ class Pipeline:
             except KanonError:
                 continue
         out: list[list[Contribution]] = [[] for _ in attrs]
+        capped: set[int] = set()
         for i, a in enumerate(attrs):
             base = intervals[i]
             if not isinstance(base, KInterval):
                 continue
+            # Adding a detail never raises k. Tables estimated apart can disagree a
+            # little (P(woman | nurse) against P(woman) then P(nurse | woman)), and a
+            # network with one more factor can come out above the one without it:
+            # then the smaller k stands, with its interval moved down as far.
+            low = min((k for (j, _, what), k in ks.items() if j == i and what == "without"), default=None)
+            if low is not None and low < base.k:
+                ratio = low / base.k
+                base = base.model_copy(update={"k": low, "k_low": max(1.0, base.k_low * ratio),
+                                               "k_high": max(low, base.k_high * ratio)})
+                intervals[i] = base
+                capped.add(i)
             for attr in a:
                 k_without = ks.get((i, attr.id, "without"))
                 if k_without is None:
@@ -240,7 +257,7 @@ class Pipeline:
                 general = [(what, k) for (j, aid, what), k in ks.items() if j == i and aid == attr.id and what != "without"]
                 out[i].append(bayesnet.contribution(attr.id, attr.disclosure_ids, base, k_without,
                                                     general[0] if general else None))
-        return out
+        return out, capped
 
     def _decompose(self, attrs: list[list[Attribute]]) -> list[Network | KanonError]:
         """One network per attribute set; batched when the reasoner can (one model round, not one per text)."""

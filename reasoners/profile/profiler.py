@@ -106,7 +106,10 @@ class RuleProfiler:
                     drafts.setdefault(draft.key(), draft)
                     drafts[draft.key()].disclosure_ids.extend(i for i in ids if i not in drafts[draft.key()].disclosure_ids)
                     continue
-            for draft in self._normalise(label, text):
+            found = self._normalise(label, text)
+            if label not in ("Location", "Name") and all(not d.facets for d in found):
+                found = self._with_tail(post, disclosures, ids, label, text) or found
+            for draft in found:
                 if not draft.facets:
                     unnormalised += 1
                 key = draft.key()
@@ -191,6 +194,19 @@ class RuleProfiler:
             out.append(([i], d.label, text))
             last_end = d.end
         return out
+
+    def _with_tail(self, post: Post, disclosures: list[Disclosure], ids: list[int], label: str,
+                   text: str) -> list[_Draft] | None:
+        """A span the detector cut short ("with type" of "with type 1 diabetes"),
+        read again up to the end of its clause: taken only when the longer
+        phrase means something as the label, so narrative stays unread."""
+        end = disclosures[ids[-1]].end
+        stop = min((d.start for d in disclosures if d.start >= end), default=len(post.text))
+        tail = _CLAUSE_TAIL.match(post.text, end, stop)
+        if tail is None or not tail.group(0).strip():
+            return None
+        found = self._normalise(label, text + tail.group(0))
+        return found if any(d.facets for d in found) else None
 
     # --- one span -------------------------------------------------------------
 
@@ -410,6 +426,10 @@ def _relative_draft(owner: Owner) -> _Draft | None:
     if not facets:
         return None
     return _Draft("Family", str(facets.get("relation")), facets, note=note)
+
+
+# Up to four more words of the same clause (no punctuation crossed).
+_CLAUSE_TAIL = re.compile(r"(?:[ \t]*[^\W_][\w'’-]*){1,4}")
 
 
 def _raw(label: str, span: str) -> _Draft:

@@ -136,3 +136,23 @@ def test_unique_office_is_flagged_from_the_span(profiler):
     post, ds = _post("I'm a deputy sheriff out here.", [("I'm a deputy sheriff", "Occupation")])
     (occ,) = profiler.profile(post, ds)
     assert "unique" not in occ.facets
+
+
+def test_a_span_cut_short_is_read_to_the_end_of_its_clause(profiler):
+    post, ds = _post("Nurse, married, with type 1 diabetes, and tired.", [("with type", "Health")])
+    attrs = profiler.profile(post, ds)
+    assert [(a.category, a.facets.get("condition")) for a in attrs] == [("Health", "type 1 diabetes")]
+    assert attrs[0].disclosure_ids == (0,)
+
+
+def test_a_tail_that_means_nothing_leaves_the_span_as_it_was(profiler):
+    post, ds = _post("I have a weird thing going on with my knees, sadly.", [("a weird thing", "Health")])
+    attrs = profiler.profile(post, ds)
+    assert [(a.category, a.facets) for a in attrs] == [("Health", {})]
+    assert "weird thing" in attrs[0].value and "knees" not in attrs[0].value
+
+
+def test_a_tail_stops_at_the_next_disclosure(profiler):
+    post, ds = _post("I have type 2 diabetes", [("I have type", "Health"), ("2 diabetes", "Age")])
+    attrs = profiler.profile(post, ds)
+    assert all(a.facets.get("condition") != "type 2 diabetes" for a in attrs)
