@@ -60,6 +60,29 @@ def source_of(est: Estimate | None) -> str:
     return ": ".join(parts[:2]) + (" [guess]" if p.guess else "")
 
 
+def _borrowed(est: Estimate | None) -> dict[str, str | None] | None:
+    """A figure of another country (or the world's) standing in for the question's own."""
+    if est is None or est.provenance.borrowed_from is None:
+        return None
+    p = est.provenance
+    return {"from": p.borrowed_from, "for": p.used_for}
+
+
+def borrowed_words(b: dict[str, str | None]) -> str:
+    """"a figure for the United States, standing in for France (interval widened)"."""
+    from reasoners.questions import country_name
+
+    def name(code: str | None) -> str:
+        if code is None:
+            return "the world"
+        if code.lower() == "world":
+            return "the world"
+        n = country_name(code)
+        return f"the {n}" if n in ("United States", "United Kingdom", "Netherlands", "Philippines") else n
+
+    return f"a figure for {name(b['from'])}, standing in for {name(b['for'])} (interval widened)"
+
+
 def assessment_to_json(post: Post | None, a: Assessment) -> dict[str, Any]:
     text = post.text if post is not None else None
     disclosures = [
@@ -101,6 +124,7 @@ def assessment_to_json(post: Post | None, a: Assessment) -> dict[str, Any]:
                     "high": e.high if e else None,
                     "kind": e.kind if e else None,
                     "source": source_of(e),
+                    "borrowed": _borrowed(e),
                     "provenance": e.provenance.model_dump(exclude_defaults=True) if e else None,
                     "scenarios": [
                         {"question": s.question, "value": s.estimate.value if s.estimate else None}
@@ -214,8 +238,9 @@ def print_report(out: Any, data: dict[str, Any]) -> None:
     out.print("[bold]How k is built[/bold] (a count, then the share of it that matches each detail)")
     for i, f in enumerate(data["factors"], 1):
         iv = "" if f["value"] is None else f"  [dim]({f['low']:.3g} – {f['high']:.3g})[/dim]"
+        borrowed = f"\n[yellow]{escape(borrowed_words(f['borrowed']))}[/yellow]" if f.get("borrowed") else ""
         _item(out, f" {i:>2}.", f"{escape(f['question'])}\n{_fmt_value(f)}{iv}  "
-              f"[dim]{escape(_source_words(f['source']))}[/dim]")
+              f"[dim]{escape(_source_words(f['source']))}[/dim]{borrowed}")
     attrs = {a["id"]: a for a in data["attributes"]}
     if data["contributions"]:
         out.print()

@@ -64,6 +64,11 @@ class Provenance(Record):
     fallbacks: tuple[str, ...] = ()  # components tried first that declined or failed, with why
     guess: bool = False  # a category prior: the interval shows the ignorance
     note: str | None = None  # a text-free explanation ("matched occupation 29-1141")
+    # A figure of another scope standing in for the question's: its own scope (an
+    # ISO country code, or "world") and the country it stands in for (None: the
+    # world). The interval is widened for it; the readable report says so.
+    borrowed_from: str | None = None
+    used_for: str | None = None
 
 
 class Post(Record):

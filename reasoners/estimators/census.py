@@ -165,6 +165,13 @@ class CensusTables:
         return s[WORLD], WORLD if country else None
 
 
+def _borrowed(proxy: str | None, country: str | None) -> tuple[str, str | None] | None:
+    """(the proxy's scope, the country it stands in for), for the provenance."""
+    if proxy is None:
+        return None
+    return ("world" if proxy == WORLD else proxy), country
+
+
 def single_year_shares(band_shares: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Per single year of age 0..MAX_AGE: (flat, linear) interpolation within 5-year bands.
 
@@ -335,7 +342,7 @@ class CensusEstimator:
         if proxy:
             note += f"; structure borrowed from {proxy}"
         return make_estimate("fraction", p, p - spread, p + spread, component=NAME, source="table",
-                             dataset=st.source, year=st.year, note=note)
+                             dataset=st.source, year=st.year, note=note, borrowed=_borrowed(proxy, country))
 
     def _age(self, question: SubQuestion, target: Attribute) -> Estimate | None:
         rng = age_range(target)
@@ -370,7 +377,7 @@ class CensusEstimator:
         if proxy:
             note += f"; structure borrowed from {proxy}"
         return make_estimate("fraction", value, low, high, component=NAME, source="table",
-                             dataset=st.source, year=st.year, note=note)
+                             dataset=st.source, year=st.year, note=note, borrowed=_borrowed(proxy, country))
 
     def estimate(self, question: SubQuestion) -> Estimate | None:
         if question.kind == "count":

@@ -136,6 +136,7 @@ def make_estimate(
     note: str | None = None,
     guess: bool = False,
     raw_value: float | None = None,
+    borrowed: tuple[str, str | None] | None = None,
 ) -> Estimate:
     """An Estimate with its provenance; fractions are clamped into [0, 1] and the interval ordered."""
     if kind == "fraction":
@@ -154,5 +155,7 @@ def make_estimate(
             note=note,
             guess=guess,
             raw_value=raw_value,
+            borrowed_from=None if borrowed is None else borrowed[0],
+            used_for=None if borrowed is None else borrowed[1],
         ),
     )

@@ -263,6 +263,7 @@ class Match:
     facts: tuple[Fact, ...]
     widen: float
     note: str
+    borrowed: tuple[str, str | None] | None = None
 
 
 @dataclass
@@ -323,12 +324,15 @@ class FactsEstimator:
             ignored = len(given_cats - used)
             widen = WIDEN_PER_IGNORED_PARENT ** ignored
             note_parts = []
+            borrowed: tuple[str, str | None] | None = None
             if rank == 1 and country is not None:
                 widen *= WIDEN_WORLD_SCOPE
                 note_parts.append("world figure")
+                borrowed = ("world", country)
             elif rank == 0:
                 widen *= WIDEN_OTHER_COUNTRY
                 note_parts.append(f"figure for {f0.scope}")
+                borrowed = (f0.scope, country)
             if ignored:
                 note_parts.append(f"{ignored} parent(s) not conditioned on")
             if f0.age_test is not None:
@@ -345,7 +349,7 @@ class FactsEstimator:
             exact = sum(1 for c in f0.given for t in c.tests if t.op != "prefix")
             prefix = sum(len(str(t.value)) for c in f0.given for t in c.tests if t.op == "prefix")
             spec = len(f0.given) * 10 + rank * 3 + len(f0.target.tests) + 0.5 * exact + 0.05 * prefix
-            out.append(Match(value, low, high, spec, used_rows, widen, "; ".join(note_parts)))
+            out.append(Match(value, low, high, spec, used_rows, widen, "; ".join(note_parts), borrowed))
         return out
 
     @staticmethod
@@ -391,7 +395,7 @@ class FactsEstimator:
         best = max(cands, key=lambda m: (coverage(m), m.specificity, -m.widen))
         missing = wanted - best.facts[0].target.facets
         value, low, high = best.value, best.low, best.high
-        widen = best.widen
+        widen, borrowed = best.widen, best.borrowed
         f0 = best.facts[0]
         ids = f0.id if len(best.facts) == 1 else f"{f0.id}..({len(best.facts)} bands)"
         note = f"fact {ids}"
@@ -408,6 +412,7 @@ class FactsEstimator:
             widen *= other.widen * WIDEN_COMBINED
             missing = missing - other.facts[0].target.facets
             note += f" x fact {other.facts[0].id} (facets combined as independent)"
+            borrowed = borrowed or other.borrowed
         widen *= 1.5 if missing else 1.0
         low = low / widen
         high = min(1.0, high * widen)
@@ -415,5 +420,5 @@ class FactsEstimator:
             note += f"; facets not matched: {', '.join(sorted(missing))}"
         return make_estimate(
             "fraction", value, low, high, component=NAME, source="facts",
-            dataset=f0.source, year=f0.year, note=note,
+            dataset=f0.source, year=f0.year, note=note, borrowed=borrowed,
         )

@@ -152,6 +152,7 @@ class OccupationEstimator:
             return make_estimate(
                 "fraction", v, v / NON_US_SPREAD, v * NON_US_SPREAD, component=NAME, source="table",
                 dataset=DATASET, year=YEAR, note=f"US national share used for {where}; SOC {soc}",
+                borrowed=("US", country),
             )
 
         level = loc.facets.get("level") if loc is not None else None

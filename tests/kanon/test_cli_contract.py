@@ -58,6 +58,15 @@ def test_assess_human_report():
     assert not any(code in r.stdout for code in ("_BF", "Age_Gender", "age_", "husband_bf", " a0 "))
 
 
+def test_a_figure_from_another_country_is_said_in_the_report():
+    r = run("assess", "--json", "I'm a pharmacist in Lyon")
+    assert r.returncode == 0, r.stderr
+    borrowed = [f["borrowed"] for f in json.loads(r.stdout)["factors"] if f.get("borrowed")]
+    assert borrowed and all(b["for"] == "FR" and b["from"] != "FR" for b in borrowed)
+    r = run("assess", "I'm a pharmacist in Lyon")
+    assert "standing in for France (interval widened)" in r.stdout
+
+
 @pytest.mark.parametrize("text,code", [("", "empty_text"), ("   \n\t ", "empty_text")])
 def test_empty_text_is_a_clear_error(text, code):
     r = run("assess", text)

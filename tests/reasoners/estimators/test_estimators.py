@@ -72,12 +72,24 @@ def test_oews_outside_the_us_is_wider_and_says_so():
     de = OccupationEstimator().estimate(Q("fraction", [RN], [GERMANY]))
     assert math.log10(de.high / de.low) > math.log10(us.high / us.low)
     assert "outside the US" in de.provenance.note
+    assert (de.provenance.borrowed_from, de.provenance.used_for) == ("US", "DE")
+    assert us.provenance.borrowed_from is None
 
 
 def test_fact_men_among_us_nurses():
     est = FactsEstimator().estimate(Q("fraction", [MALE], [OHIO, RN]))
     assert 0.08 < est.value < 0.16
     assert est.provenance.source == "facts" and est.provenance.year
+    assert est.provenance.borrowed_from is None  # a US figure for Ohio is its own
+
+
+def test_a_fact_of_another_scope_says_whose_it_is():
+    # men among nurses has rows for a few countries and the world: in Chile the world's stands in, widened
+    chile = A("l", "Location", place="Chile", country="CL", level="country")
+    cl = FactsEstimator().estimate(Q("fraction", [MALE], [chile, RN]))
+    de = FactsEstimator().estimate(Q("fraction", [MALE], [GERMANY, RN]))
+    assert (cl.provenance.borrowed_from, cl.provenance.used_for) == ("world", "CL")
+    assert de.provenance.borrowed_from is None  # Germany's own row
 
 
 def test_less_specific_fact_is_wider():
