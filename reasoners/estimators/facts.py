@@ -245,6 +245,9 @@ def load_facts(dirs: tuple[Path, ...]) -> list[Fact]:
                         high=high, source=row.get("source") or "", year=int(year) if year else None,
                         note=row.get("note") or "", group=group,
                     ))
+    from reasoners.estimators.fact_marginals import both_sexes
+
+    facts.extend(both_sexes(facts))
     log.info("loaded %d facts from %d directories", len(facts), len(dirs))
     return facts
 

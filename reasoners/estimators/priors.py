@@ -76,7 +76,11 @@ _EDUCATION_WORD = re.compile(
     r"universit\w*|college|course|programme|program|apprentice\w*|undergrad\w*|postgrad\w*|year \d|\d\w* year)\b",
     re.IGNORECASE,
 )
-_BARE_WORK = re.compile(r"^(?:i|we)\s*(?:'m|am|work|worked|working|\s)*$", re.IGNORECASE)
+# Work said with nothing of what it is ("working", "I'm employed", "a job"): a status, not a rare job.
+_BARE_WORK = re.compile(
+    r"^(?:(?:i|we)\b)?(?:\s|'m|am|at|work|worked|working|employed|a job|jobs?|full[ -]?time|part[ -]?time)*$",
+    re.IGNORECASE,
+)
 # Words a detector's span ends on when it stopped too late ("I drive the tram for the").
 _TRAILING = re.compile(r"(?:\s+(?:the|a|an|for|at|in|of|with|to|as|since|and|i|my|on))+$", re.IGNORECASE)
 

@@ -210,3 +210,17 @@ def test_unnormalised_span_prior_is_mild_with_a_long_lower_tail():
     # narrative the detector caught (not a short stated property: see test_unknown_values)
     est = PriorEstimator().estimate(Q("fraction", [A("h", "Health", "been off since the long trip last summer")], [US]))
     assert est.provenance.guess and est.value >= 0.3 and est.low <= 0.05
+
+
+def test_an_age_without_a_sex_uses_both_sexes_rows():
+    married = A("r", "Relationship_Status", status="married")
+    forties = A("a", "Age", age_low=40, age_high=44)
+    both = FactsEstimator().estimate(Q("fraction", [married], [forties]))
+    women = FactsEstimator().estimate(Q("fraction", [married], [forties, FEMALE]))
+    men = FactsEstimator().estimate(Q("fraction", [married], [forties, MALE]))
+    anyone = FactsEstimator().estimate(Q("fraction", [married], []))
+    assert min(women.value, men.value) <= both.value <= max(women.value, men.value)
+    assert both.value > anyone.value + 0.2  # not the share over all ages
+    assert "both sexes" in FactsEstimator().facts[-1].note or any(
+        "both sexes" in f.note for f in FactsEstimator().facts)
+    assert both.high / both.low > women.high / women.low  # the weighting left out widens it

@@ -41,6 +41,18 @@ def test_statuses(occ, phrase, status):
     assert result.status == status and result.soc is None
 
 
+@pytest.mark.parametrize("phrase, soc", [
+    ("working in healthcare", "29-0000"), ("I work in tech", "15-0000"), ("in finance", "13-0000"),
+    ("retail", "41-0000"), ("I work in construction", "47-0000"), ("in education", "25-0000"),
+])
+def test_a_sector_is_its_major_group(occ, phrase, soc):
+    # a sector said alone is a broad share, never a rare unknown job
+    result = normalise_occupation(phrase, occ)
+    assert (result.soc, result.status) == (soc, "employed")
+    # a job named inside the sector is still the job
+    assert normalise_occupation("software engineer in tech", occ).soc == "15-1252"
+
+
 def test_former_occupation_keeps_its_code(occ):
     result = normalise_occupation("retired nurse", occ)
     assert (result.soc, result.status) == ("29-1141", "retired")
