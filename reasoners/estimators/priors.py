@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from records.types import Estimate, SubQuestion
 from reasoners.estimators.common import categories, is_unique, location_of, make_estimate
+from reasoners.normalise.common_words import is_common
 
 NAME = "priors.v1"
 DATASET = "category prior (kanon)"
@@ -103,6 +104,8 @@ def unknown_value(category: str, span: str) -> tuple[float, float, float, str] |
         return policy if _EDUCATION_WORD.search(text) and 2 <= len(text.split()) <= 8 else None
     if category == "Occupation" and (_WORK_VAGUE.search(text) or _BARE_WORK.match(text)):
         return None
+    if len(text.split()) == 1 and is_common(text):
+        return None  # one everyday word alone ("home", "it"): a stray word, not a rare property
     if _STATED.match(text):
         return policy
     if category == "Occupation" and _WORK_STATED.match(text) and not _WORK_VAGUE.search(text):

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Literal
 
 from reasoners.normalise import small_places
+from reasoners.normalise.common_words import PLACE_NAME_ZIPF, is_common
 from reasoners.normalise.tables import read_rows
 from reasoners.normalise.text import fold, strip_accents
 
@@ -341,16 +342,15 @@ class Gazetteer:
         )
 
     def _small_alone(self, head: str) -> Place | None:
-        """A small place named alone, only when written as a name (capitalised, 4+ letters).
-
-        Detectors tag words of other languages as places ("tiap", "sanay"),
-        which are often some hamlet's name too. Among several readings the
-        most populous wins, flagged ``ambiguous`` when they lie in several
-        countries (a small place of uncertain country, never the 50,000 default).
-        """
+        """A small place named alone, only when written as a name (capitalised, 4+ letters, not a
+        common word). Detectors tag words of other languages as places ("tiap", "sanay"), often some
+        hamlet's name too. Among several readings the most populous wins, flagged ``ambiguous`` when
+        they lie in several countries (a small place of uncertain country, never the 50,000 default)."""
         words = head.split()
         if not words or not words[0][:1].isupper() or len(head.replace(" ", "")) < 4 or head.isupper():
             return None
+        if is_common(head, PLACE_NAME_ZIPF):
+            return None  # "Alex", "Florence": a name or a word first, a hamlet only with a qualifier
         readings = self._small_table().get(fold(head), [])
         if not readings:
             return None

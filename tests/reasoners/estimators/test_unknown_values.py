@@ -32,7 +32,8 @@ def test_narrative_the_detector_caught_stays_near_no_filter():
 def test_a_first_person_statement_of_work_filters_and_vague_work_does_not():
     for span in ("i work underground as a winch operator", "I drive the tram for the", "i teach english"):
         assert ask("Occupation", span).value <= 1e-3, span
-    for span in ("i work full time", "i work as", "I am", "i work from home", "working", "I'm employed", "a job"):
+    for span in ("i work full time", "i work as", "I am", "i work from home", "working", "I'm employed", "a job",
+                 "home", "back"):
         assert ask("Occupation", span).value == UNNORMALISED[0], span
 
 

@@ -141,8 +141,16 @@ def test_a_small_place_is_found_alone_and_inside_its_region(gaz):
 def test_small_places_need_a_written_name_and_callers_may_leave_them_out(gaz):
     assert gaz.resolve("tiap") is None  # a word of another language, lower case
     assert gaz.resolve("Pedesina", small=False) is None
-    hope = gaz.resolve("Hope")
-    assert hope.ambiguous and hope.ambiguous > 1 and hope.population < 15000
+    tobermory = gaz.resolve("Tobermory")  # in Scotland and in Ontario
+    assert tobermory.ambiguous and tobermory.ambiguous > 1 and tobermory.population < 15000
+
+
+def test_a_common_word_alone_is_no_hamlet(gaz):
+    # "Alex" (a French commune of 900, and a given name), "Hope": words first, places only with a qualifier
+    assert gaz.resolve("Alex") is None and gaz.resolve("Hope") is None
+    p = gaz.resolve("Hope, British Columbia")
+    assert (p.name, p.country) == ("Hope", "CA")
+    assert gaz.resolve("Krosno").country == "PL"  # a rare word stays a place
 
 
 def test_a_place_after_the_last_preposition_of_a_phrase(gaz):
