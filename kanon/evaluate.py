@@ -147,7 +147,31 @@ def cost_per_text(usage: dict, texts: int) -> dict:
     return out
 
 
-def evaluate_detectors(settings: Settings, gold: Path, names: list[str]) -> dict:
+def read_hard_negatives(gold: Path, path: Path | None = None) -> set[str] | None:
+    """Ids of the hard negatives: ``path``, else ``hard_negatives.txt`` beside the gold file, else None."""
+    path = path or gold.parent / "hard_negatives.txt"
+    if not path.exists():
+        return None
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return {x.strip() for x in lines if x.strip() and not x.startswith("#")}
+
+
+def hard_negative_metrics(gold: list[list[tuple]], pred: list[list[tuple]]) -> dict:
+    """On the posts that look like disclosures and mostly are not: how many predicted spans are
+    right (partial-span precision), and how many posts get a span where the author discloses nothing."""
+    m = span_metrics(gold, pred)
+    empty = [p for g, p in zip(gold, pred) if not g]
+    return {
+        "posts": len(gold),
+        "precision_partial": m["partial"]["precision"],
+        "spans_predicted": sum(len(p) for p in pred),
+        "spans_gold": sum(len(g) for g in gold),
+        "posts_without_gold": len(empty),
+        "false_alarm_rate_without_gold": (sum(1 for p in empty if p) / len(empty)) if empty else None,
+    }
+
+
+def evaluate_detectors(settings: Settings, gold: Path, names: list[str], hard_negatives: Path | None = None) -> dict:
     from flows.components import build_detector
     from reasoners.detector.corpus import CorpusError, read_jsonl
 
@@ -159,6 +183,8 @@ def evaluate_detectors(settings: Settings, gold: Path, names: list[str]) -> dict
         raise MalformedInputError(str(e)) from None
     posts = [Post(id=ex.id, text=ex.text) for ex in examples]
     gold_spans = [[(s.start, s.end, s.label) for s in ex.spans] for ex in examples]
+    hard = read_hard_negatives(gold, hard_negatives)
+    hard_idx = [i for i, ex in enumerate(examples) if hard is not None and ex.id in hard]
     report: dict = {"gold": str(gold), "detectors": {}}
     seen = set()
     for name in names:
@@ -172,5 +198,8 @@ def evaluate_detectors(settings: Settings, gold: Path, names: list[str]) -> dict
         dt = time.perf_counter() - t0
         m = span_metrics(gold_spans, [[(d.start, d.end, d.label) for d in p] for p in pred])
         m["posts_per_second"] = len(posts) / dt if dt > 0 else math.inf
+        if hard_idx:
+            m["hard_negatives"] = hard_negative_metrics(
+                [gold_spans[i] for i in hard_idx], [[(d.start, d.end, d.label) for d in pred[i]] for i in hard_idx])
         report["detectors"][det.name] = m
     return report

@@ -377,4 +377,11 @@ def detector_evaluation_tables(title: str, report: dict[str, Any]) -> list[Any]:
         fpr = m["false_positive_rate_on_empty"]
         out.append(f"false-positive rate on posts that disclose nothing: "
                    f"{'-' if fpr is None else f'{fpr*100:.1f}%'} ({m['empty_posts']} posts)")
+        h = m.get("hard_negatives")
+        if h:
+            alarm = h["false_alarm_rate_without_gold"]
+            out.append(f"hard negatives ({h['posts']} posts): partial-span precision {h['precision_partial']*100:.1f}%, "
+                       f"{h['spans_predicted']} spans found for {h['spans_gold']} of the author's; "
+                       f"a span on {'-' if alarm is None else f'{alarm*100:.0f}%'} of the "
+                       f"{h['posts_without_gold']} that disclose nothing")
     return out

@@ -51,13 +51,15 @@ def evaluate_detect(
     as_json: Annotated[bool, typer.Option("--json", help="Print the metrics as JSON.")] = False,
     detector: Annotated[Optional[list[str]], typer.Option("--detector", metavar="NAME", help="One or more detectors to compare in one run (default: the configured one and rules.v1).")] = None,
     device: DeviceOpt = None,
+    hard_negatives: Annotated[Optional[Path], typer.Option("--hard-negatives", metavar="FILE", help="Ids of the hard negatives (negation, hypotheticals, quotations, other people, code), one a line; default: hard_negatives.txt beside the gold file. Their precision is reported apart.")] = None,
 ) -> None:
-    """Exact-span, partial-span and character F1 per label, and the false-positive rate on empty posts."""
+    """Exact-span, partial-span and character F1 per label, the false-positive rate on empty posts,
+    and precision on the hard negatives."""
     from kanon.evaluate import evaluate_detectors
     from kanon.report import detector_evaluation_tables
 
     settings = settings_from(device=device)
-    report = evaluate_detectors(settings, gold, detector or [settings.detector, "rules.v1"])
+    report = evaluate_detectors(settings, gold, detector or [settings.detector, "rules.v1"], hard_negatives)
     if as_json:
         print(json.dumps(report, ensure_ascii=False))
         return

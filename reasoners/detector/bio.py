@@ -140,7 +140,7 @@ def _trim(text: str, a: int, b: int) -> tuple[int, int]:
         a0, b0 = a, b
         while a < b and (text[a].isspace() or text[a] in "\"'“"):
             a += 1
-        while b > a and (text[b - 1].isspace() or text[b - 1] in ",.;:!?\"”"):
+        while b > a and (text[b - 1].isspace() or text[b - 1] in ",.;:!?\"”") and not _abbreviation_at(text, a, b):
             b -= 1
         if a < b and text[a] in _OPENING and (not _closes(text, a, b) or _encloses(text, a, b)):
             a += 1
@@ -152,6 +152,22 @@ def _trim(text: str, a: int, b: int) -> tuple[int, int]:
             b -= 1
         if (a, b) == (a0, b0):
             return a, b
+
+
+# Abbreviations whose full stop belongs to the word: a span never ends inside "Ltd." or "Co.".
+_ABBREVIATIONS = frozenset(
+    "ltd co inc corp plc llc bros jr sr st dr mt ft dept univ govt assn intl mfg".split()
+)
+
+
+def _abbreviation_at(text: str, a: int, b: int) -> bool:
+    """Whether the full stop at ``b - 1`` ends an abbreviation (the span's last word is one)."""
+    if text[b - 1] != ".":
+        return False
+    start = b - 1
+    while start > a and text[start - 1].isalpha():
+        start -= 1
+    return start < b - 1 and text[start:b - 1].lower() in _ABBREVIATIONS
 
 
 def _closes(text: str, a: int, b: int) -> bool:

@@ -174,7 +174,9 @@ def build(corpus_dir: Path = CORPUS_DIR, generated: int = 900, seed: int = 0) ->
 
     authored: list[Example] = []
     seen: set[str] = set()
+    hard: list[str] = []
     for path in sorted((corpus_dir / "authored").glob("*.jsonl")):
+        hard.extend(_hard_negative_ids(path))
         for ex in read_marked(path):
             if ex.id in seen:
                 raise CorpusError(f"{path.name}: duplicate id {ex.id}")
@@ -187,10 +189,26 @@ def build(corpus_dir: Path = CORPUS_DIR, generated: int = 900, seed: int = 0) ->
     for name, exs in parts.items():
         _write(corpus_dir / f"{name}.jsonl", exs)
         counts[name] = len(exs)
+    (corpus_dir / "hard_negatives.txt").write_text(
+        "# ids of the authored hard negatives (negation, hypotheticals, quotations, other people, code, URLs);\n"
+        "# written by the build from the batches' \"hard_negative\" flags\n" + "".join(f"{i}\n" for i in sorted(hard)),
+        encoding="utf-8")
+    counts["hard_negatives"] = len(hard)
     gen = generate(generated, seed=seed)
     _write(corpus_dir / "generated.jsonl", gen)
     counts["generated"] = len(gen)
     return counts
+
+
+def _hard_negative_ids(path: Path) -> list[str]:
+    """Ids an authored batch flags ``"hard_negative": true`` (checked lines; see ``read_marked``)."""
+    out = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            row = json.loads(line)
+            if isinstance(row, dict) and row.get("hard_negative") is True:
+                out.append(str(row["id"]))
+    return out
 
 
 def _write(path: Path, examples: list[Example]) -> None:

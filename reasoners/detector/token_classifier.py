@@ -288,8 +288,14 @@ class TokenClassifierDetector:
                 return []
             stride = max(0, min(self.config.stride, max_length // 2))
             windows = onnx_runtime.windows(tok, texts, max_length=max_length, stride=stride)
-            columns = columns_from_windows(windows, len(texts), model, int(card["onnx"]["pad_id"]), bs,
-                                           self.config.max_batch_tokens)
+            max_tokens = self.config.max_batch_tokens
+            if card["onnx"].get("precision") == "int8":
+                # Dynamic int8 scales each layer's input by its largest value over the whole
+                # batch, so a window's tags depended on its batch-mates (a quarter of the
+                # other-hands dev posts came out differently alone and in a batch). One
+                # window a run: the same text, the same spans, for 1.4x the model time.
+                bs, max_tokens = 1, None
+            columns = columns_from_windows(windows, len(texts), model, int(card["onnx"]["pad_id"]), bs, max_tokens)
             return [decode_columns(*cols, text) for cols, text in zip(columns, texts)]
         if str(self.device).startswith("cuda"):
             # A GPU takes batches by their padded tokens, many windows at a time.

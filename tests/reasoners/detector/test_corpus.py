@@ -92,6 +92,25 @@ def test_build_keeps_generated_posts_out_of_dev_and_test(tmp_path):
     assert all(ex.id.startswith("gen-") for ex in read_jsonl(tmp_path / "generated.jsonl"))
 
 
+def test_build_lists_the_flagged_hard_negatives(tmp_path):
+    (tmp_path / "authored").mkdir()
+    write_lines(tmp_path / "authored" / "b.jsonl", [
+        {"id": "n-1", "marked": "I'm not a nurse, my sister is", "hard_negative": True, "kind": "negation"},
+        {"id": "n-2", "marked": "<Occupation>I'm a nurse</Occupation>", "hard_negative": False},
+        {"id": "n-3", "marked": "age = 42"},
+    ])
+    counts = build(tmp_path, generated=0)
+    listed = [x for x in (tmp_path / "hard_negatives.txt").read_text().splitlines() if not x.startswith("#")]
+    assert listed == ["n-1"] and counts["hard_negatives"] == 1
+
+
+def test_the_shipped_hard_negatives_are_a_quarter_of_the_authored_batches_that_flag_them():
+    ids = [x for x in (CORPUS_DIR / "hard_negatives.txt").read_text().splitlines() if x and not x.startswith("#")]
+    flagged = [p for p in (CORPUS_DIR / "authored").glob("*.jsonl") if '"hard_negative"' in p.read_text()]
+    posts = sum(len(p.read_text().splitlines()) for p in flagged)
+    assert len(ids) == len(set(ids)) and len(ids) >= posts / 4
+
+
 def test_duplicate_ids_are_refused(tmp_path):
     (tmp_path / "authored").mkdir()
     write_lines(tmp_path / "authored" / "a.jsonl", [{"id": "x", "marked": "hi"}])

@@ -99,7 +99,11 @@ def test_windows_merge_back(clf):
 
 
 def test_batch_results_do_not_depend_on_the_batch(clf):
+    # int8's scales are per run: with several windows a run, a text's spans changed with its batch-mates
+    from reasoners.detector.corpus import CORPUS_DIR, read_jsonl
+
     texts = ["I'm 34 and I live in Ohio.", "my gf and I adopted a dog", "nothing here at all"]
+    texts += [e.text for e in read_jsonl(CORPUS_DIR / "dev.jsonl")[:30]]
     alone = [clf.detect([Post(id="p", text=t)])[0] for t in texts]
     together = clf.detect([Post(id="p", text=t) for t in texts])
     assert [[(d.start, d.end, d.label) for d in x] for x in alone] == [[(d.start, d.end, d.label) for d in x] for x in together]
