@@ -208,7 +208,10 @@ _LOCAL_OFFICES = (
     r"headman|head of the village|party (?:branch )?secretary|abbot|abbess|igoumen(?:os|i)|"
     r"parish priest|vicar|rector|kyrkoherde|chief of|paramount chief|maer(?: tref)?|town mayor|"
     r"sheriff|governor|provost|reeve|warden of|captain of|skipper of|head teacher of|headmaster of|"
-    r"headmistress of|principal of|director of the|head of the"
+    r"headmistress of|principal of|director of the|head of the|"
+    # Clerks and keepers a place has one of: a town's clerk, a harbour's master.
+    r"(?:town|parish|city|county|village|municipal|borough|elected) clerk|clerk of the|"
+    r"harbou?r ?master|postmaster|postmistress|town manager|lighthouse keeper|station ?master"
 )
 _OWN_OFFICE_RE = re.compile(
     rf"\b(?:i\s*(?:'m|am|was elected|got elected|serve as|have been|'ve been|became|work as)|as)\s+"

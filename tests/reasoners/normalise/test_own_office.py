@@ -15,6 +15,9 @@ from reasoners.normalise.occupations import own_office
     "I'm the muhtar here, so people come to me",
     "I've been the punong barangay for six years",
     "I am the abbot of a small monastery",
+    "I've been the elected clerk here since 2014",
+    "I work as the parish clerk",
+    "as the harbour master of Stromness I see every boat",
 ])
 def test_the_authors_own_office_is_found(text):
     found = own_office(text)
@@ -28,6 +31,8 @@ def test_the_authors_own_office_is_found(text):
     "I'm the deputy mayor",  # one of several
     "As the mayor said on the radio, the road will close",  # someone else's, no first person
     "I'm a nurse in Leeds",
+    "I'm a clerk at Tesco",  # a clerk among many
+    "my mum was the town clerk",
 ])
 def test_other_peoples_and_past_offices_are_not(text):
     assert own_office(text) is None
