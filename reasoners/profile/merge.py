@@ -88,7 +88,8 @@ def merge_history(
 
 
 # Attributes whose change over time is ordinary; another sex or orientation is not.
-_CHANGES = frozenset({"Age", "Location", "Relationship_Status"})
+_CHANGES = frozenset({"Age", "Location", "Relationship_Status", "Education"})
+_DEGREES = frozenset({"associate", "bachelor", "master", "doctorate"})
 
 
 def _change(category: str, old: dict, new: Attribute, n: int, ids: tuple[int, ...]) -> Contradiction:
@@ -101,6 +102,8 @@ def _change(category: str, old: dict, new: Attribute, n: int, ids: tuple[int, ..
                   else "the author is older in a later post; the latest age counts")
     elif category == "Location":
         reason = "the author has moved; the latest place counts"
+    elif category == "Education":
+        reason = "the author has finished their studies; the degree counts, not the student status"
     elif kind == "contradiction":
         reason = "two posts disagree; the latest is kept, and the earlier is not multiplied in"
     return Contradiction(category=category, kind=kind, kept_post=n, other_posts=tuple(old["posts"]),
@@ -163,6 +166,9 @@ def _disagree_facets(category: str, f: dict, g: dict) -> bool:
         if f.get("level") == "city" and g.get("level") == "city":
             return f.get("geonameid") != g.get("geonameid")
         return bool(f.get("country") and g.get("country") and f["country"] != g["country"])
+    if category == "Education":
+        # A student who later names a degree has finished: the student status is superseded.
+        return f.get("level") == "student" and g.get("level") in _DEGREES
     key = _SINGLE_VALUED.get(category)
     return key is not None and key in f and key in g and f[key] != g[key]
 

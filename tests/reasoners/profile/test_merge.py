@@ -77,3 +77,15 @@ def test_two_values_in_one_post_stay_and_are_flagged():
     merged, warnings, changes = merge_history([[_a(0, "Location", "Leeds", LEEDS, (0,)),
                                                 _a(1, "Location", "York", YORK, (1,))]])
     assert len(merged) == 2 and changes == [] and warnings == ["Location: two statements in post 1 disagree"]
+
+
+def test_a_degree_after_student_years_is_an_update_and_a_second_degree_is_not():
+    student = [_a(0, "Education", "student", {"level": "student"}, (0,))]
+    degree = [_a(0, "Education", "master", {"level": "master", "field": "nursing"}, (0,))]
+    merged, _, changes = merge_history([student, degree], disclosure_counts=[1, 1])
+    assert [a.facets["level"] for a in merged if a.category == "Education"] == ["master"]
+    assert [(c.category, c.kind) for c in changes] == [("Education", "update")]
+    # a bachelor's then a master's are both true: nothing is superseded
+    bachelor = [_a(0, "Education", "bachelor", {"level": "bachelor"}, (0,))]
+    merged, _, changes = merge_history([bachelor, degree], disclosure_counts=[1, 1])
+    assert sorted(a.facets["level"] for a in merged) == ["bachelor", "master"] and changes == []
