@@ -294,7 +294,7 @@ def train(cfg: TrainConfig) -> dict:
         "encoder": cfg.encoder,
         "max_length": 256,
         "train_max_length": cfg.max_length,
-        "config": {k: (str(v) if isinstance(v, Path) else v) for k, v in asdict(cfg).items()},
+        "config": {k: (_card_path(v) if isinstance(v, Path) else v) for k, v in asdict(cfg).items()},
         "data": {
             split: {"posts": cnt, "sha256": _hash_file(cfg.data_dir / f"{split}.jsonl")}
             for split, cnt in (("train", len(train_ex)), ("generated", len(generated)), ("dev", len(dev_ex)), ("test", len(test_ex)))
@@ -322,6 +322,16 @@ def _save(model, cfg: TrainConfig, encoder: Path) -> None:
         from transformers import AutoTokenizer
 
         AutoTokenizer.from_pretrained(str(encoder)).save_pretrained(str(cfg.out_dir))
+
+
+def _card_path(path: Path) -> str:
+    """A path as the card keeps it: relative to the repository when inside it, so that a
+    committed card names no machine's folders."""
+    root = CORPUS_DIR.parents[1]
+    try:
+        return str(path.resolve().relative_to(root))
+    except ValueError:
+        return str(path)
 
 
 def _summary(m: dict | None) -> dict | None:

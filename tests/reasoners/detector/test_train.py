@@ -34,6 +34,8 @@ def test_tiny_training_run(tmp_path):
     for split in ("train", "dev", "test", "generated"):
         assert saved["data"][split]["sha256"] == _hash_file(CORPUS_DIR / f"{split}.jsonl")
     assert saved["data"]["train"]["posts"] == 40 and saved["data"]["dev"]["posts"] == 4
+    # the card names the repository's corpus relatively, and a folder outside it as given
+    assert saved["config"]["data_dir"] == "data/disclosures" and saved["config"]["out_dir"] == str(out)
     assert len(saved["figures"]["history"]) == 1 and saved["figures"]["dev"] is not None
     assert (out / "adapter_model.safetensors").exists() and (out / "README.md").exists()
     # a folder Hugging Face and PEFT users can load: the base by its public name, the labels, a card header
