@@ -73,9 +73,7 @@ def borrowed_words(b: dict[str, str | None]) -> str:
     from reasoners.questions import country_name
 
     def name(code: str | None) -> str:
-        if code is None:
-            return "the world"
-        if code.lower() == "world":
+        if code is None or code.lower() == "world":
             return "the world"
         n = country_name(code)
         return f"the {n}" if n in ("United States", "United Kingdom", "Netherlands", "Philippines") else n

@@ -225,14 +225,20 @@ class Pipeline:
         """
         import bayesnet
 
-        ks: dict[tuple[int, str, str], float] = {}
+        # Per post: attribute id -> k without it, and -> (what was widened, k then).
+        without: list[dict[str, float]] = [{} for _ in attrs]
+        widened: list[dict[str, tuple[str, float]]] = [{} for _ in attrs]
         for (i, attr, what, _), net in zip(jobs, networks, strict=True):
             if not isinstance(net, Network) or not isinstance(intervals[i], KInterval):
                 continue
             try:
-                ks[(i, attr.id, what)] = bayesnet.combine(net, draws=self.draws, seed=self.seed).k
+                k = bayesnet.combine(net, draws=self.draws, seed=self.seed).k
             except KanonError:
                 continue
+            if what == "without":
+                without[i][attr.id] = k
+            else:
+                widened[i].setdefault(attr.id, (what, k))
         out: list[list[Contribution]] = [[] for _ in attrs]
         capped: set[int] = set()
         for i, a in enumerate(attrs):
@@ -243,7 +249,7 @@ class Pipeline:
             # little (P(woman | nurse) against P(woman) then P(nurse | woman)), and a
             # network with one more factor can come out above the one without it:
             # then the smaller k stands, with its interval moved down as far.
-            low = min((k for (j, _, what), k in ks.items() if j == i and what == "without"), default=None)
+            low = min(without[i].values(), default=None)
             if low is not None and low < base.k:
                 ratio = low / base.k
                 base = base.model_copy(update={"k": low, "k_low": max(1.0, base.k_low * ratio),
@@ -251,12 +257,9 @@ class Pipeline:
                 intervals[i] = base
                 capped.add(i)
             for attr in a:
-                k_without = ks.get((i, attr.id, "without"))
-                if k_without is None:
-                    continue
-                general = [(what, k) for (j, aid, what), k in ks.items() if j == i and aid == attr.id and what != "without"]
-                out[i].append(bayesnet.contribution(attr.id, attr.disclosure_ids, base, k_without,
-                                                    general[0] if general else None))
+                if attr.id in without[i]:
+                    out[i].append(bayesnet.contribution(attr.id, attr.disclosure_ids, base, without[i][attr.id],
+                                                        widened[i].get(attr.id)))
         return out, capped
 
     def _decompose(self, attrs: list[list[Attribute]]) -> list[Network | KanonError]:

@@ -176,8 +176,9 @@ def build(corpus_dir: Path = CORPUS_DIR, generated: int = 900, seed: int = 0) ->
     seen: set[str] = set()
     hard: list[str] = []
     for path in sorted((corpus_dir / "authored").glob("*.jsonl")):
+        examples = read_marked(path)  # checks every line first, naming file and line
         hard.extend(_hard_negative_ids(path))
-        for ex in read_marked(path):
+        for ex in examples:
             if ex.id in seen:
                 raise CorpusError(f"{path.name}: duplicate id {ex.id}")
             seen.add(ex.id)

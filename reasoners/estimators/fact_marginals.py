@@ -47,10 +47,6 @@ def both_sexes(facts: list[Fact]) -> list[Fact]:
         out.append(replace(
             w, id=f"{w.id}+{m.id}", given=given, value=value, low=low, high=high,
             note=(w.note + "; " if w.note else "") + "both sexes: the mean of the rows for women and men",
-            group=w.group.replace("|" + _given_text(w) + "|", "|" + _given_text(w) + "~sex|", 1),
+            group=w.group + "|both sexes",  # the women's rows' bands stay one group
         ))
     return out
-
-
-def _given_text(f: Fact) -> str:
-    return f.group.split("|")[2]

@@ -20,11 +20,9 @@ PLACE_NAME_ZIPF = 3.5
 
 @functools.lru_cache(maxsize=65536)
 def zipf(phrase: str) -> float:
-    """The phrase's Zipf frequency in English; 0.0 when wordfreq is missing or knows nothing of it."""
-    try:
-        from wordfreq import zipf_frequency
-    except ImportError:  # without the table every word counts as rare: the old behaviour
-        return 0.0
+    """The phrase's Zipf frequency in English; 0.0 when wordfreq knows nothing of it."""
+    from wordfreq import zipf_frequency  # loaded on first use: most texts never ask
+
     return float(zipf_frequency(phrase.strip(), "en"))
 
 
